@@ -1,0 +1,18 @@
+//! # hotspot
+//!
+//! A geospatial hotspot engine and map server for anti-social behaviour (ASB) and the
+//! night-time economy, built for UK community safety partnerships.
+//!
+//! Data flows: sources → [`ingest`] → [`store`] (a GeoPackage) → [`index`] (an in-memory
+//! snapshot with R-trees and H3 cells) → analyses → tiles, API and web map.
+//!
+//! ## Modules
+//! - [`domain`]: incidents, crime types and groups, months and times, WGS84 and British
+//!   National Grid coordinates, wards, venues and cameras.
+//! - [`ingest`]: police.uk CSVs, incident logs (CSV + TOML mapping), GeoJSON, venues,
+//!   cameras, ward boundaries and populations; every reject has a file, line and field.
+//! - [`store`]: the GeoPackage store QGIS and GDAL open directly.
+//! - [`index`]: the snapshot the analyses read: columns, R-trees, ward lookup, H3 cells.
+#![doc = ""]
+
+pub mod domain;

@@ -1,0 +1,3 @@
+//! `hotspot`: the command-line entry point.
+
+fn main() {}
