@@ -1,0 +1,11 @@
+//! Indexes over the stored data: the ward lookup used at ingest, and the in-memory snapshot
+//! (columns, R-tree, H3 cells) every analysis reads.
+
+mod snapshot;
+mod wards;
+
+pub use snapshot::{
+    FINEST_RESOLUTION, IncidentTable, Interner, NO_TIME, Snapshot, SnapshotError, SnapshotInput,
+    local_minutes,
+};
+pub use wards::{DEFAULT_TOLERANCE_M, WardIndex, WardIndexError, WardRules, to_bng};
