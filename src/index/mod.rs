@@ -1,9 +1,11 @@
 //! Indexes over the stored data: the ward lookup used at ingest, and the in-memory snapshot
 //! (columns, R-tree, H3 cells) every analysis reads.
 
+mod cells;
 mod snapshot;
 mod wards;
 
+pub use cells::{FillError, RESOLUTIONS, cell_centre, resolution_from_number, ward_cells};
 pub use snapshot::{
     FINEST_RESOLUTION, IncidentTable, Interner, NO_TIME, Snapshot, SnapshotError, SnapshotInput,
     local_minutes,

@@ -5,11 +5,13 @@
 //! done here, never per request) and then only read; the server swaps whole snapshots.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use h3o::{CellIndex, LatLng, Resolution};
 use rstar::{AABB, RTree, primitives::GeomWithData};
 
+use super::cells::{FillError, RESOLUTIONS, ward_cells};
 use super::wards::{WardIndex, WardIndexError, WardRules};
 use crate::domain::{
     Camera, CrimeType, Group, Incident, IncidentTime, Lsoa, Month, Source, Venue, Ward,
@@ -172,6 +174,7 @@ pub struct Snapshot {
     /// CCTV cameras.
     pub cameras: Vec<Camera>,
     tree: RTree<GeomWithData<[f64; 2], u32>>,
+    ward_cells: [OnceLock<Result<Vec<Vec<CellIndex>>, FillError>>; 5],
 }
 
 /// What a snapshot is built from.
@@ -286,6 +289,7 @@ impl Snapshot {
             venues: input.venues,
             cameras: input.cameras,
             tree,
+            ward_cells: Default::default(),
         })
     }
 
@@ -310,6 +314,25 @@ impl Snapshot {
         self.tree
             .locate_in_envelope_intersecting(&AABB::from_corners(min, max))
             .map(|g| g.data)
+    }
+
+    /// For each ward (in [`Snapshot::wards`] order), the sorted cells at `resolution` whose centres
+    /// lie inside it; computed on first use per resolution and kept.
+    pub fn ward_cells(&self, resolution: Resolution) -> Result<&[Vec<CellIndex>], FillError> {
+        let slot = RESOLUTIONS
+            .iter()
+            .position(|&r| r == resolution)
+            .ok_or_else(|| FillError {
+                code: String::new(),
+                reason: format!("resolution {resolution} is outside the supported 7–11"),
+            })?;
+        let cells = self.ward_cells[slot].get_or_init(|| {
+            self.wards
+                .iter()
+                .map(|w| ward_cells(w, resolution))
+                .collect::<Result<Vec<_>, _>>()
+        });
+        cells.as_deref().map_err(Clone::clone)
     }
 
     /// The index of the ward with this code or name (case-insensitive).
