@@ -175,6 +175,16 @@ pub struct Snapshot {
     pub cameras: Vec<Camera>,
     tree: RTree<GeomWithData<[f64; 2], u32>>,
     ward_cells: [OnceLock<Result<Vec<Vec<CellIndex>>, FillError>>; 5],
+    cell_slots: [OnceLock<CellSlots>; 5],
+}
+
+/// The distinct cells incidents occupy at one resolution, and each incident's cell by number.
+#[derive(Debug, Clone, Default)]
+pub struct CellSlots {
+    /// Distinct occupied cells, sorted.
+    pub cells: Vec<CellIndex>,
+    /// For each incident, the index of its cell in `cells`.
+    pub slot: Vec<u32>,
 }
 
 /// What a snapshot is built from.
@@ -290,6 +300,7 @@ impl Snapshot {
             cameras: input.cameras,
             tree,
             ward_cells: Default::default(),
+            cell_slots: Default::default(),
         })
     }
 
@@ -333,6 +344,28 @@ impl Snapshot {
                 .collect::<Result<Vec<_>, _>>()
         });
         cells.as_deref().map_err(Clone::clone)
+    }
+
+    /// Every incident's cell at `resolution` (7–11), numbered; computed on first use and kept,
+    /// so aggregating a million incidents is one array lookup each.
+    pub fn cell_slots(&self, resolution: Resolution) -> Option<&CellSlots> {
+        let slot = RESOLUTIONS.iter().position(|&r| r == resolution)?;
+        Some(self.cell_slots[slot].get_or_init(|| {
+            let parents: Vec<CellIndex> = self
+                .incidents
+                .cell
+                .iter()
+                .map(|c| c.parent(resolution).unwrap_or(*c))
+                .collect();
+            let mut cells = parents.clone();
+            cells.sort_unstable();
+            cells.dedup();
+            let slot = parents
+                .iter()
+                .map(|c| cells.binary_search(c).map_or(0, |i| i as u32))
+                .collect();
+            CellSlots { cells, slot }
+        }))
     }
 
     /// The index of the ward with this code or name (case-insensitive).
