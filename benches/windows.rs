@@ -40,7 +40,12 @@ fn bench(c: &mut Criterion) {
         ("nte_bank_holidays", window("nte", Some("bank-holidays"))),
     ] {
         g.bench_function(format!("contains_1M_{name}"), |b| {
-            b.iter(|| black_box(&instants).iter().filter(|&&m| w.contains(m)).count());
+            b.iter(|| {
+                black_box(&instants)
+                    .iter()
+                    .filter(|&&m| w.contains(m))
+                    .count()
+            });
         });
         g.bench_function(format!("weight_1M_spans_{name}"), |b| {
             b.iter(|| {

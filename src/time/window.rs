@@ -524,7 +524,8 @@ impl Window {
     /// for a span.
     ///
     /// Citation: aoristic analysis, Ratcliffe (2000), "Aoristic analysis: the spatial
-    /// interpretation of unspecific temporal events", IJGIS 14(7); methods.md §13.
+    /// interpretation of unspecific temporal events", IJGIS 14(7); methods.md §8.4 (spans
+    /// spread uniformly; Ashby & Bowers 2013 found this accurate).
     ///
     /// Parameters: `start_min`, `end_min`, local minutes ([`super::local`]), the span
     /// `[start_min, end_min)`.
@@ -540,7 +541,10 @@ impl Window {
     ///    them, night by night (whole nights in the middle of a long span counted at once).
     /// 4. Correct both counts for clock changes inside the span: minutes of the hour skipped
     ///    in March are removed, the hour repeated in October is counted twice when the span
-    ///    runs through both passes (a start inside that hour is its first pass, BST).
+    ///    runs through both passes. Wall-clock minutes cannot tell the passes apart, so an
+    ///    end or start inside that hour is read as its first pass (BST), as
+    ///    [`crate::domain::london_to_utc`] reads wall times; a span that truly starts in the
+    ///    second pass is thus read one hour longer.
     /// 5. Return inside ÷ duration, the share of elapsed time that falls in the window (a
     ///    span inside the skipped hour has no duration and counts as an instant).
     ///
