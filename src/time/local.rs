@@ -8,7 +8,8 @@
 //! Wall-clock minutes are not elapsed minutes across a clocks change: the hour skipped in
 //! March has no instant, and the hour repeated in October maps both instants to the same
 //! minutes. [`crate::time::Window::weight`] corrects spans for that from a table of
-//! transitions ([`super::dst`]); instants need no correction.
+//! transitions (the private `dst` module, derived from `chrono-tz`); instants need no
+//! correction.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Timelike, Utc};
 
