@@ -13,7 +13,11 @@
 //!   cameras, ward boundaries and populations; every reject has a file, line and field.
 //! - [`store`]: the GeoPackage store QGIS and GDAL open directly.
 //! - [`index`]: the snapshot the analyses read: columns, R-trees, ward lookup, H3 cells.
+//! - [`time`]: windows (date range × days × hours crossing midnight × bank-holiday or event
+//!   nights), aoristic weights (Ratcliffe 2000), England & Wales bank holidays.
 #![doc = ""]
 
 pub mod domain;
 pub mod index;
+pub mod query;
+pub mod time;

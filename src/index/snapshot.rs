@@ -7,34 +7,19 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use chrono::{DateTime, NaiveDate, Utc};
 use h3o::{CellIndex, LatLng, Resolution};
 use rstar::{AABB, RTree, primitives::GeomWithData};
 
 use super::cells::{FillError, RESOLUTIONS, ward_cells};
 use super::wards::{WardIndex, WardIndexError, WardRules};
-use crate::domain::{
-    Camera, CrimeType, Group, Incident, IncidentTime, Lsoa, Month, Source, Venue, Ward,
-    utc_to_london,
-};
+use crate::domain::{Camera, CrimeType, Group, Incident, Lsoa, Month, Source, Venue, Ward};
+use crate::time::incident_minutes;
 
 /// The finest H3 resolution any analysis uses; coarser cells come from parent lookups.
 pub const FINEST_RESOLUTION: Resolution = Resolution::Eleven;
 
 /// `start_min`/`end_min` value of an incident known only to the month.
 pub const NO_TIME: i64 = i64::MIN;
-
-/// Europe/London wall-clock minutes since 1970-01-01T00:00 local, for a UTC instant.
-///
-/// Windows match days and hours on wall-clock time, so the snapshot stores this once per
-/// incident and filtering needs no time-zone work.
-pub fn local_minutes(at: DateTime<Utc>) -> i64 {
-    let local = utc_to_london(at);
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .expect("1970-01-01T00:00 is a valid date-time");
-    (local - epoch).num_minutes()
-}
 
 /// Strings stored once and referred to by number.
 #[derive(Debug, Clone, Default)]
@@ -246,14 +231,7 @@ impl Snapshot {
                     (bng.xy(), cell)
                 }
             };
-            let (start, end) = match inc.time {
-                IncidentTime::Month { .. } => (NO_TIME, NO_TIME),
-                IncidentTime::At { at } => {
-                    let m = local_minutes(at);
-                    (m, m)
-                }
-                IncidentTime::Span { from, to } => (local_minutes(from), local_minutes(to)),
-            };
+            let (start, end) = incident_minutes(&inc.time).unwrap_or((NO_TIME, NO_TIME));
             t.id.push(inc.id.clone());
             t.source.push(inc.source);
             t.lonlat.push([lon, lat]);

@@ -70,7 +70,10 @@ pub fn cell_counts(
     let slots = snap
         .cell_slots(resolution)
         .ok_or(AggregateError::Resolution(u8::from(resolution)))?;
-    let mut cells: Vec<CellIndex> = wards.iter().flat_map(|&w| ward_cells[w].iter().copied()).collect();
+    let mut cells: Vec<CellIndex> = wards
+        .iter()
+        .flat_map(|&w| ward_cells[w].iter().copied())
+        .collect();
     // Weighted count per occupied slot (selected, ward-assigned incidents only).
     let mut by_slot = vec![0.0f64; slots.cells.len()];
     let mut outside_wards = 0.0;

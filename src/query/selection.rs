@@ -29,11 +29,10 @@ pub struct Selected {
     /// Weight of each row (1, or the aoristic share of a span).
     #[serde(skip)]
     pub weights: Vec<f64>,
-    /// Month-only rows that matched ward and category but were left out because the window
-    /// has days, hours or a calendar (police.uk publishes no day or time).
+    /// Month-only rows that matched ward and category but were left out because deciding would
+    /// need a day or time: the window has days, hours or a calendar, or its date range cuts their
+    /// month (police.uk publishes no day or time).
     pub left_out_month_only: usize,
-    /// Month-only rows left out because their month lies only partly inside the date range.
-    pub left_out_partial_month: usize,
 }
 
 impl Selected {
@@ -89,10 +88,6 @@ impl Selection {
                     MonthInclusion::Excluded => 0.0,
                     MonthInclusion::LeftOutNeedsTime => {
                         out.left_out_month_only += 1;
-                        0.0
-                    }
-                    MonthInclusion::LeftOutPartial => {
-                        out.left_out_partial_month += 1;
                         0.0
                     }
                 }
