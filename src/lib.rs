@@ -13,6 +13,11 @@
 //!   cameras, ward boundaries and populations; every reject has a file, line and field.
 //! - [`store`]: the GeoPackage store QGIS and GDAL open directly.
 //! - [`index`]: the snapshot the analyses read: columns, R-trees, ward lookup, H3 cells.
+//! - [`analysis`]: the statistics on cells and counts: Gi* (Ord & Getis 1995 / PySAL
+//!   `esda.G_Local(star=True)` / ArcGIS Hot Spot Analysis), emerging hot spots (ArcGIS Emerging
+//!   Hot Spot Analysis, Mann–Kendall), quartic kernel density (ArcGIS Kernel Density), Local
+//!   Moran's I (esda `Moran_Local`), Benjamini–Hochberg FDR.
 #![doc = ""]
 
+pub mod analysis;
 pub mod domain;
