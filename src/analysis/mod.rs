@@ -11,7 +11,9 @@
 //! | [`kde`] | quartic kernel density per km² | ArcGIS Kernel Density |
 //! | [`local_moran`] | Local Moran's I with HH/LL/HL/LH | esda `Moran_Local`; ArcGIS Cluster and Outlier Analysis |
 
+pub mod emerging;
 pub mod fdr;
 pub mod gi_star;
+pub mod mann_kendall;
 pub mod permutation;
 pub mod weights;
