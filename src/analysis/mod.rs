@@ -14,6 +14,7 @@
 pub mod emerging;
 pub mod fdr;
 pub mod gi_star;
+pub mod kde;
 pub mod local_moran;
 pub mod mann_kendall;
 pub mod permutation;
