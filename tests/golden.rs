@@ -30,11 +30,22 @@ struct Table {
 
 impl Table {
     fn read(path: &Path) -> Self {
-        let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let headers = r.headers().expect("header row").iter().map(str::to_owned).collect();
+        let mut r =
+            csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let headers = r
+            .headers()
+            .expect("header row")
+            .iter()
+            .map(str::to_owned)
+            .collect();
         let rows = r
             .records()
-            .map(|rec| rec.expect("well-formed row").iter().map(str::to_owned).collect())
+            .map(|rec| {
+                rec.expect("well-formed row")
+                    .iter()
+                    .map(str::to_owned)
+                    .collect()
+            })
             .collect();
         Self { headers, rows }
     }
@@ -49,11 +60,17 @@ impl Table {
     }
 
     fn f64s(&self, name: &str) -> Vec<f64> {
-        self.col(name).iter().map(|v| v.parse().expect("a number")).collect()
+        self.col(name)
+            .iter()
+            .map(|v| v.parse().expect("a number"))
+            .collect()
     }
 
     fn cells(&self) -> Vec<CellIndex> {
-        self.col("cell").iter().map(|c| CellIndex::from_str(c).expect("an H3 index")).collect()
+        self.col("cell")
+            .iter()
+            .map(|c| CellIndex::from_str(c).expect("an H3 index"))
+            .collect()
     }
 }
 
@@ -64,11 +81,23 @@ fn analytic() -> GiStarOptions {
     }
 }
 
-fn assert_gi_golden(cells: &[CellIndex], counts: &[f64], k: u32, neighbours: &[f64], z: &[f64], what: &str) {
+fn assert_gi_golden(
+    cells: &[CellIndex],
+    counts: &[f64],
+    k: u32,
+    neighbours: &[f64],
+    z: &[f64],
+    what: &str,
+) {
     let w = Neighbours::from_h3_cells(cells, k).expect("valid cells");
     let out = gi_star(counts, &w, &analytic()).expect("valid input");
     for (i, cell) in out.cells.iter().enumerate() {
-        assert_eq!(f64::from(cell.neighbours), neighbours[i], "{what} k={k} neighbours of {}", cells[i]);
+        assert_eq!(
+            f64::from(cell.neighbours),
+            neighbours[i],
+            "{what} k={k} neighbours of {}",
+            cells[i]
+        );
         assert!(
             (cell.z - z[i]).abs() < 1e-9,
             "{what} k={k} z of {}: {} vs esda {}",
@@ -81,9 +110,23 @@ fn assert_gi_golden(cells: &[CellIndex], counts: &[f64], k: u32, neighbours: &[f
 
 #[test]
 fn esda_docstring_example() {
-    let pts = [[10.0, 10.0], [20.0, 10.0], [40.0, 10.0], [15.0, 20.0], [30.0, 20.0], [30.0, 30.0]];
+    let pts = [
+        [10.0, 10.0],
+        [20.0, 10.0],
+        [40.0, 10.0],
+        [15.0, 20.0],
+        [30.0, 20.0],
+        [30.0, 30.0],
+    ];
     let y = [2.0, 3.0, 3.2, 5.0, 8.0, 7.0];
-    let want = [-1.39727626, -0.28917762, 0.65064964, -0.28917762, 1.23452088, 2.02424331];
+    let want = [
+        -1.39727626,
+        -0.28917762,
+        0.65064964,
+        -0.28917762,
+        1.23452088,
+        2.02424331,
+    ];
     let w = Neighbours::from_distance_band(&pts, 15.0).expect("finite");
     let out = gi_star(&y, &w, &analytic()).expect("valid");
     for (c, z) in out.cells.iter().zip(want) {
@@ -94,12 +137,21 @@ fn esda_docstring_example() {
 #[test]
 fn portsmouth_asb_2017_06_k1_and_k2() {
     for k in [1, 2] {
-        let path = common::shared(&format!("reference/golden/portsmouth-asb-2017-06-res9-k{k}.csv"));
+        let path = common::shared(&format!(
+            "reference/golden/portsmouth-asb-2017-06-res9-k{k}.csv"
+        ));
         let t = Table::read(&path);
         assert_eq!(t.rows.len(), 425, "the README's 425 study-area cells");
         let counts = t.f64s("count");
         assert_eq!(counts.iter().sum::<f64>(), 700.0, "700 ASB incidents");
-        assert_gi_golden(&t.cells(), &counts, k, &t.f64s("neighbours"), &t.f64s("z"), "Portsmouth");
+        assert_gi_golden(
+            &t.cells(),
+            &counts,
+            k,
+            &t.f64s("neighbours"),
+            &t.f64s("z"),
+            "Portsmouth",
+        );
     }
 }
 
@@ -154,8 +206,17 @@ fn gi_p_sim_agrees_with_esda_statistically_on_tie_free_data() {
         );
     }
     let share = |p: &[f64]| p.iter().filter(|&&v| v < 0.05).count() as f64 / p.len() as f64;
-    eprintln!("share p_sim < 0.05: ours {} esda {}", share(&ours), share(&esda));
-    assert!((share(&ours) - share(&esda)).abs() <= 0.02, "{} vs {}", share(&ours), share(&esda));
+    eprintln!(
+        "share p_sim < 0.05: ours {} esda {}",
+        share(&ours),
+        share(&esda)
+    );
+    assert!(
+        (share(&ours) - share(&esda)).abs() <= 0.02,
+        "{} vs {}",
+        share(&ours),
+        share(&esda)
+    );
 }
 
 #[test]
@@ -170,8 +231,24 @@ fn p_sim_is_reproducible_for_a_seed_whatever_the_threads() {
         ..GiStarOptions::default()
     };
     let one = gi_star(&counts, &w, &opts).expect("valid");
-    let two = gi_star(&counts, &w, &GiStarOptions { threads: 2, ..opts.clone() }).expect("valid");
-    let again = gi_star(&counts, &w, &GiStarOptions { threads: 3, ..opts.clone() }).expect("valid");
+    let two = gi_star(
+        &counts,
+        &w,
+        &GiStarOptions {
+            threads: 2,
+            ..opts.clone()
+        },
+    )
+    .expect("valid");
+    let again = gi_star(
+        &counts,
+        &w,
+        &GiStarOptions {
+            threads: 3,
+            ..opts.clone()
+        },
+    )
+    .expect("valid");
     assert_eq!(one, two);
     assert_eq!(one, again);
     let other = gi_star(&counts, &w, &GiStarOptions { seed: 43, ..opts }).expect("valid");
@@ -198,15 +275,29 @@ fn local_moran_matches_esda() {
     let (is, q, p) = (t.f64s("i"), t.f64s("q"), t.f64s("p_sim"));
     let mut agree_sig = 0usize;
     for (k, c) in out.cells.iter().enumerate() {
-        assert!((c.i - is[k]).abs() <= 1e-12 * is[k].abs().max(1.0), "I of {k}: {} vs {}", c.i, is[k]);
+        assert!(
+            (c.i - is[k]).abs() <= 1e-12 * is[k].abs().max(1.0),
+            "I of {k}: {} vs {}",
+            c.i,
+            is[k]
+        );
         assert_eq!(f64::from(c.quadrant.esda_code()), q[k], "quadrant of {k}");
         // Counts have ties, which esda breaks by floating-point rounding and we count as
         // extreme (conservative): ours may only be larger beyond Monte Carlo error.
-        assert!(c.p_sim >= p[k] - p_sim_tolerance(p[k]), "p_sim of {k}: {} vs {}", c.p_sim, p[k]);
+        assert!(
+            c.p_sim >= p[k] - p_sim_tolerance(p[k]),
+            "p_sim of {k}: {} vs {}",
+            c.p_sim,
+            p[k]
+        );
         agree_sig += usize::from((c.p_sim <= 0.05) == (p[k] <= 0.05));
     }
     eprintln!("LISA significance agrees on {agree_sig} of {}", y.len());
-    assert!(agree_sig as f64 / y.len() as f64 >= 0.95, "{agree_sig} of {} agree", y.len());
+    assert!(
+        agree_sig as f64 / y.len() as f64 >= 0.95,
+        "{agree_sig} of {} agree",
+        y.len()
+    );
 }
 
 #[test]
@@ -214,10 +305,19 @@ fn mann_kendall_matches_pymannkendall() {
     let t = Table::read(&Path::new(FIXTURES).join("mann-kendall.csv"));
     let names = t.col("name");
     let series = t.col("series");
-    let (s, var_s, z, p, tau) = (t.f64s("s"), t.f64s("var_s"), t.f64s("z"), t.f64s("p"), t.f64s("tau"));
+    let (s, var_s, z, p, tau) = (
+        t.f64s("s"),
+        t.f64s("var_s"),
+        t.f64s("z"),
+        t.f64s("p"),
+        t.f64s("tau"),
+    );
     assert_eq!(names.len(), 8);
     for k in 0..names.len() {
-        let x: Vec<f64> = series[k].split(' ').map(|v| v.parse().expect("number")).collect();
+        let x: Vec<f64> = series[k]
+            .split(' ')
+            .map(|v| v.parse().expect("number"))
+            .collect();
         let mk = mann_kendall(&x).expect("valid");
         let name = names[k];
         assert_eq!(mk.s, s[k], "{name} S");

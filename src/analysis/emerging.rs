@@ -330,7 +330,11 @@ pub fn emerging(
                 }
                 let w = (nb.len() * (t - t0 + 1)) as f64;
                 let den = sd * ((n * w - w * w) / (n - 1.0)).sqrt();
-                bin_z[i * steps + t] = if den > 0.0 { (local - mean * w) / den } else { 0.0 };
+                bin_z[i * steps + t] = if den > 0.0 {
+                    (local - mean * w) / den
+                } else {
+                    0.0
+                };
             }
         }
     }
@@ -396,7 +400,11 @@ pub fn classify(significance: &[i8], trend_z: f64, trend_p: f64, alpha: f64) -> 
     if last != 0 {
         let side = last;
         let hits = count(side);
-        let run = significance.iter().rev().take_while(|&&s| s == side).count();
+        let run = significance
+            .iter()
+            .rev()
+            .take_while(|&&s| s == side)
+            .count();
         let hot = side > 0;
         let pick = |h: Pattern, c: Pattern| if hot { h } else { c };
         // Rule 1.
@@ -486,23 +494,79 @@ mod tests {
     fn one_series_per_category() {
         const NS: (f64, f64) = (0.3, 0.76); // no significant trend
         let cases: [(&[i8], (f64, f64), Pattern); 17] = [
-            (&[0, 0, 1, 0, 0, 0, -1, 0, 0, 0, 1, 0], NS, Pattern::NoPatternDetected),
-            (&[0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 1], NS, Pattern::NewHotSpot),
-            (&[0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1], NS, Pattern::ConsecutiveHotSpot),
-            (&[0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], (3.2, 0.001), Pattern::IntensifyingHotSpot),
-            (&[1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1], NS, Pattern::PersistentHotSpot),
+            (
+                &[0, 0, 1, 0, 0, 0, -1, 0, 0, 0, 1, 0],
+                NS,
+                Pattern::NoPatternDetected,
+            ),
+            (
+                &[0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 1],
+                NS,
+                Pattern::NewHotSpot,
+            ),
+            (
+                &[0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1],
+                NS,
+                Pattern::ConsecutiveHotSpot,
+            ),
+            (
+                &[0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
+                (3.2, 0.001),
+                Pattern::IntensifyingHotSpot,
+            ),
+            (
+                &[1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1],
+                NS,
+                Pattern::PersistentHotSpot,
+            ),
             (&[1; 12], (-2.5, 0.012), Pattern::DiminishingHotSpot),
-            (&[0, 1, 0, 1, 1, 0, 0, 0, 1, 0, 0, 1], NS, Pattern::SporadicHotSpot),
-            (&[0, -1, -1, 0, 0, 1, 0, 0, 0, 0, 1, 1], NS, Pattern::OscillatingHotSpot),
-            (&[1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0], NS, Pattern::HistoricalHotSpot),
-            (&[0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1], NS, Pattern::NewColdSpot),
-            (&[0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1], NS, Pattern::ConsecutiveColdSpot),
+            (
+                &[0, 1, 0, 1, 1, 0, 0, 0, 1, 0, 0, 1],
+                NS,
+                Pattern::SporadicHotSpot,
+            ),
+            (
+                &[0, -1, -1, 0, 0, 1, 0, 0, 0, 0, 1, 1],
+                NS,
+                Pattern::OscillatingHotSpot,
+            ),
+            (
+                &[1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0],
+                NS,
+                Pattern::HistoricalHotSpot,
+            ),
+            (
+                &[0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1],
+                NS,
+                Pattern::NewColdSpot,
+            ),
+            (
+                &[0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1],
+                NS,
+                Pattern::ConsecutiveColdSpot,
+            ),
             (&[-1; 12], (-3.0, 0.003), Pattern::IntensifyingColdSpot),
-            (&[-1, -1, -1, -1, 0, -1, -1, -1, -1, -1, -1, -1], NS, Pattern::PersistentColdSpot),
+            (
+                &[-1, -1, -1, -1, 0, -1, -1, -1, -1, -1, -1, -1],
+                NS,
+                Pattern::PersistentColdSpot,
+            ),
             (&[-1; 12], (2.4, 0.016), Pattern::DiminishingColdSpot),
-            (&[-1, 0, -1, 0, 0, 0, -1, -1, 0, 0, 0, -1], NS, Pattern::SporadicColdSpot),
-            (&[1, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, -1], NS, Pattern::OscillatingColdSpot),
-            (&[-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0], NS, Pattern::HistoricalColdSpot),
+            (
+                &[-1, 0, -1, 0, 0, 0, -1, -1, 0, 0, 0, -1],
+                NS,
+                Pattern::SporadicColdSpot,
+            ),
+            (
+                &[1, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, -1],
+                NS,
+                Pattern::OscillatingColdSpot,
+            ),
+            (
+                &[-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0],
+                NS,
+                Pattern::HistoricalColdSpot,
+            ),
         ];
         let mut seen = std::collections::HashSet::new();
         for (series, (tz, tp), want) in cases {
@@ -515,18 +579,35 @@ mod tests {
     #[test]
     fn edge_rules() {
         // Consecutive needs a run of ≥ 2; a run preceded by an earlier hot step is sporadic.
-        assert_eq!(classify(&[1, 0, 0, 0, 1, 1], 0.0, 1.0, 0.05), Pattern::SporadicHotSpot);
+        assert_eq!(
+            classify(&[1, 0, 0, 0, 1, 1], 0.0, 1.0, 0.05),
+            Pattern::SporadicHotSpot
+        );
         // With 8 steps "90 %" is all 8: seven hot steps ending hot is consecutive, not persistent.
-        assert_eq!(classify(&[0, 1, 1, 1, 1, 1, 1, 1], 0.0, 1.0, 0.05), Pattern::ConsecutiveHotSpot);
-        assert_eq!(classify(&[1; 8], 0.0, 1.0, 0.05), Pattern::PersistentHotSpot);
+        assert_eq!(
+            classify(&[0, 1, 1, 1, 1, 1, 1, 1], 0.0, 1.0, 0.05),
+            Pattern::ConsecutiveHotSpot
+        );
+        assert_eq!(
+            classify(&[1; 8], 0.0, 1.0, 0.05),
+            Pattern::PersistentHotSpot
+        );
         // A trend at exactly α counts as significant.
-        assert_eq!(classify(&[1; 8], 2.0, 0.05, 0.05), Pattern::IntensifyingHotSpot);
+        assert_eq!(
+            classify(&[1; 8], 2.0, 0.05, 0.05),
+            Pattern::IntensifyingHotSpot
+        );
         assert_eq!(classify(&[], 0.0, 1.0, 0.05), Pattern::NoPatternDetected);
     }
 
     fn line(n: usize) -> Neighbours {
         let lists: Vec<Vec<usize>> = (0..n)
-            .map(|i| [i.wrapping_sub(1), i + 1].into_iter().filter(|&j| j < n).collect())
+            .map(|i| {
+                [i.wrapping_sub(1), i + 1]
+                    .into_iter()
+                    .filter(|&j| j < n)
+                    .collect()
+            })
             .collect();
         Neighbours::from_lists(&lists).expect("a line is symmetric")
     }
@@ -536,9 +617,19 @@ mod tests {
     fn bin_z_matches_gi_star_on_the_space_time_graph() {
         let (locs, steps) = (15, 6);
         let w = line(locs);
-        let values: Vec<f64> = (0..locs * steps).map(|k| ((k * 7919) % 13) as f64).collect();
-        let out = emerging(&values, steps, &w, &EmergingOptions { time_neighbours: 2, ..Default::default() })
-            .expect("valid");
+        let values: Vec<f64> = (0..locs * steps)
+            .map(|k| ((k * 7919) % 13) as f64)
+            .collect();
+        let out = emerging(
+            &values,
+            steps,
+            &w,
+            &EmergingOptions {
+                time_neighbours: 2,
+                ..Default::default()
+            },
+        )
+        .expect("valid");
         // The space-time graph: (j, s) neighbours (i, t) when j ∈ N_i and t−2 ≤ s ≤ t. It is not
         // symmetric, so compute Gi* by the formula directly.
         let n = values.len() as f64;
@@ -555,7 +646,8 @@ mod tests {
                         }
                     }
                 }
-                let z = (local - mean * wsum) / (sd * ((n * wsum - wsum * wsum) / (n - 1.0)).sqrt());
+                let z =
+                    (local - mean * wsum) / (sd * ((n * wsum - wsum * wsum) / (n - 1.0)).sqrt());
                 assert!((out.bin_z[i * steps + t] - z).abs() < 1e-12);
             }
         }
@@ -586,20 +678,41 @@ mod tests {
     #[test]
     fn rejects_bad_input_and_flat_cube() {
         let w = line(4);
-        assert!(matches!(emerging(&[0.0; 4], 1, &w, &EmergingOptions::default()), Err(EmergingError::BadSteps { .. })));
-        assert!(matches!(emerging(&[0.0; 7], 2, &w, &EmergingOptions::default()), Err(EmergingError::ShapeMismatch { .. })));
         assert!(matches!(
-            emerging(&[0.0; 8], 2, &w, &EmergingOptions { time_neighbours: 2, ..Default::default() }),
+            emerging(&[0.0; 4], 1, &w, &EmergingOptions::default()),
+            Err(EmergingError::BadSteps { .. })
+        ));
+        assert!(matches!(
+            emerging(&[0.0; 7], 2, &w, &EmergingOptions::default()),
+            Err(EmergingError::ShapeMismatch { .. })
+        ));
+        assert!(matches!(
+            emerging(
+                &[0.0; 8],
+                2,
+                &w,
+                &EmergingOptions {
+                    time_neighbours: 2,
+                    ..Default::default()
+                }
+            ),
             Err(EmergingError::BadTimeNeighbours { .. })
         ));
         let mut bad = [0.0; 8];
         bad[5] = f64::NAN;
         assert_eq!(
             emerging(&bad, 2, &w, &EmergingOptions::default()),
-            Err(EmergingError::NotFinite { location: 2, step: 1 })
+            Err(EmergingError::NotFinite {
+                location: 2,
+                step: 1
+            })
         );
         let flat = emerging(&[1.0; 8], 2, &w, &EmergingOptions::default()).expect("valid");
         assert!(flat.warnings.contains(&EmergingWarning::ZeroVariance));
-        assert!(flat.locations.iter().all(|l| l.pattern == Pattern::NoPatternDetected));
+        assert!(
+            flat.locations
+                .iter()
+                .all(|l| l.pattern == Pattern::NoPatternDetected)
+        );
     }
 }

@@ -42,7 +42,10 @@ pub const ESRI_LEVELS: [f64; 3] = [0.10, 0.05, 0.01];
 /// when no test passes. Non-finite p-values never pass and count towards `n`.
 #[must_use]
 pub fn bh_cutoff(p: &[f64], alpha: f64) -> Option<f64> {
-    let mut sorted: Vec<f64> = p.iter().map(|v| if v.is_nan() { f64::INFINITY } else { *v }).collect();
+    let mut sorted: Vec<f64> = p
+        .iter()
+        .map(|v| if v.is_nan() { f64::INFINITY } else { *v })
+        .collect();
     sorted.sort_unstable_by(f64::total_cmp);
     step_up(&sorted, alpha, |pk, bound| pk <= bound)
 }
@@ -51,7 +54,10 @@ pub fn bh_cutoff(p: &[f64], alpha: f64) -> Option<f64> {
 /// `alpha / n` when no test passes. Returns `alpha` for an empty slice.
 #[must_use]
 pub fn esda_fdr(p: &[f64], alpha: f64) -> f64 {
-    let mut sorted: Vec<f64> = p.iter().map(|v| if v.is_nan() { f64::INFINITY } else { *v }).collect();
+    let mut sorted: Vec<f64> = p
+        .iter()
+        .map(|v| if v.is_nan() { f64::INFINITY } else { *v })
+        .collect();
     sorted.sort_unstable_by(f64::total_cmp);
     if sorted.is_empty() {
         return alpha;
@@ -63,7 +69,10 @@ pub fn esda_fdr(p: &[f64], alpha: f64) -> f64 {
 /// significant: 0 = none, 1 = 90 %, 2 = 95 %, 3 = 99 %.
 #[must_use]
 pub fn fdr_levels(p: &[f64]) -> Vec<u8> {
-    let mut sorted: Vec<f64> = p.iter().map(|v| if v.is_nan() { f64::INFINITY } else { *v }).collect();
+    let mut sorted: Vec<f64> = p
+        .iter()
+        .map(|v| if v.is_nan() { f64::INFINITY } else { *v })
+        .collect();
     sorted.sort_unstable_by(f64::total_cmp);
     let cutoffs: Vec<Option<f64>> = ESRI_LEVELS
         .iter()

@@ -159,7 +159,9 @@ impl std::fmt::Display for GiStarWarning {
                 f,
                 "only {n} locations (fewer than {min}): treat z-scores as indicative"
             ),
-            Self::ZeroVariance => write!(f, "every location has the same value: no hot or cold spots"),
+            Self::ZeroVariance => {
+                write!(f, "every location has the same value: no hot or cold spots")
+            }
             Self::Islands { count, .. } => write!(
                 f,
                 "{count} locations have no neighbours within the study area: their z compares them alone"
@@ -367,7 +369,11 @@ fn z_scores(values: &[f64], w: &Neighbours, mean: f64, sd: f64) -> Vec<f64> {
             let wi = nb.len() as f64;
             let local: f64 = nb.iter().map(|&j| values[j as usize]).sum();
             let den = sd * ((n * wi - wi * wi) / (n - 1.0)).sqrt();
-            if den > 0.0 { (local - mean * wi) / den } else { 0.0 }
+            if den > 0.0 {
+                (local - mean * wi) / den
+            } else {
+                0.0
+            }
         })
         .collect()
 }
@@ -473,10 +479,11 @@ mod tests {
         let w = Neighbours::from_distance_band(&PTS, 15.0).expect("finite");
         let out = gi_star(&[3.0; 6], &w, &GiStarOptions::default()).expect("valid");
         assert!(out.warnings.contains(&GiStarWarning::ZeroVariance));
-        assert!(out
-            .cells
-            .iter()
-            .all(|c| c.z == 0.0 && c.p == 1.0 && c.p_sim == Some(1.0) && c.bin == 0));
+        assert!(
+            out.cells
+                .iter()
+                .all(|c| c.z == 0.0 && c.p == 1.0 && c.p_sim == Some(1.0) && c.bin == 0)
+        );
     }
 
     #[test]
@@ -502,18 +509,41 @@ mod tests {
     fn permutation_inference_uses_p_sim_and_is_reproducible() {
         let lists: Vec<Vec<usize>> = (0..40).map(|i| vec![(i + 39) % 40, (i + 1) % 40]).collect();
         let w = Neighbours::from_lists(&lists).expect("ring");
-        let y: Vec<f64> = (0..40).map(|i| if (10..13).contains(&i) { 9.0 } else { (i % 3) as f64 }).collect();
+        let y: Vec<f64> = (0..40)
+            .map(|i| {
+                if (10..13).contains(&i) {
+                    9.0
+                } else {
+                    (i % 3) as f64
+                }
+            })
+            .collect();
         let opts = GiStarOptions {
             inference: Inference::Permutation,
             fdr: false,
             ..GiStarOptions::default()
         };
         let a = gi_star(&y, &w, &opts).expect("valid");
-        let b = gi_star(&y, &w, &GiStarOptions { threads: 1, ..opts.clone() }).expect("valid");
+        let b = gi_star(
+            &y,
+            &w,
+            &GiStarOptions {
+                threads: 1,
+                ..opts.clone()
+            },
+        )
+        .expect("valid");
         assert_eq!(a, b);
-        let ps: Vec<f64> = a.cells.iter().map(|c| c.p_sim.expect("permutations > 0")).collect();
+        let ps: Vec<f64> = a
+            .cells
+            .iter()
+            .map(|c| c.p_sim.expect("permutations > 0"))
+            .collect();
         let z: Vec<f64> = a.cells.iter().map(|c| c.z).collect();
-        assert_eq!(a.cells.iter().map(|c| c.bin).collect::<Vec<_>>(), bins(&z, &ps, false));
+        assert_eq!(
+            a.cells.iter().map(|c| c.bin).collect::<Vec<_>>(),
+            bins(&z, &ps, false)
+        );
         // The centre of the planted 9-9-9 run is as extreme as a ring allows.
         assert!(ps[11] <= 0.01 && a.cells[11].bin == 3, "{:?}", a.cells[11]);
     }
@@ -535,7 +565,14 @@ mod tests {
             Err(GiStarError::NotFinite { index: 2, .. })
         ));
         assert_eq!(
-            gi_star(&Y, &w, &GiStarOptions { permutations: 10_000, ..analytic() }),
+            gi_star(
+                &Y,
+                &w,
+                &GiStarOptions {
+                    permutations: 10_000,
+                    ..analytic()
+                }
+            ),
             Err(GiStarError::TooManyPermutations {
                 permutations: 10_000,
                 max: 9999
@@ -552,7 +589,10 @@ mod tests {
             ),
             Err(GiStarError::PermutationInferenceWithoutPermutations)
         );
-        assert_eq!("permutation".parse::<Inference>(), Ok(Inference::Permutation));
+        assert_eq!(
+            "permutation".parse::<Inference>(),
+            Ok(Inference::Permutation)
+        );
         assert!("bayes".parse::<Inference>().is_err());
     }
 }

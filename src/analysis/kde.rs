@@ -152,7 +152,11 @@ impl GridSpec {
         let cells = cols * rows;
         if cells > MAX_GRID_CELLS as f64 {
             return Err(KdeError::TooManyCells {
-                cells: if cells >= usize::MAX as f64 { usize::MAX } else { cells as usize },
+                cells: if cells >= usize::MAX as f64 {
+                    usize::MAX
+                } else {
+                    cells as usize
+                },
                 max: MAX_GRID_CELLS,
             });
         }
@@ -196,7 +200,11 @@ impl Kde {
     /// # Errors
     /// [`KdeError`] for no or too many points, mismatched or bad weights, non-finite
     /// coordinates, a bad bandwidth or, for the default bandwidth, points with no spread.
-    pub fn new(points: &[[f64; 2]], weights: &[f64], bandwidth_m: Option<f64>) -> Result<Self, KdeError> {
+    pub fn new(
+        points: &[[f64; 2]],
+        weights: &[f64],
+        bandwidth_m: Option<f64>,
+    ) -> Result<Self, KdeError> {
         check_points(points, weights)?;
         let bandwidth_m = match bandwidth_m {
             Some(b) if b.is_finite() && b > 0.0 => b,
@@ -278,8 +286,18 @@ pub fn silverman_bandwidth_m(points: &[[f64; 2]], weights: &[f64]) -> Result<f64
     if total <= 0.0 {
         return Err(KdeError::NoSpread);
     }
-    let cx = points.iter().zip(weights).map(|(p, w)| p[0] * w).sum::<f64>() / total;
-    let cy = points.iter().zip(weights).map(|(p, w)| p[1] * w).sum::<f64>() / total;
+    let cx = points
+        .iter()
+        .zip(weights)
+        .map(|(p, w)| p[0] * w)
+        .sum::<f64>()
+        / total;
+    let cy = points
+        .iter()
+        .zip(weights)
+        .map(|(p, w)| p[1] * w)
+        .sum::<f64>()
+        / total;
     let mut dist: Vec<(f64, f64)> = points
         .iter()
         .zip(weights)
@@ -302,7 +320,11 @@ pub fn silverman_bandwidth_m(points: &[[f64; 2]], weights: &[f64]) -> Result<f64
         sd
     };
     let r = 0.9 * spread * total.powf(-0.2);
-    if r.is_finite() && r > 0.0 { Ok(r) } else { Err(KdeError::NoSpread) }
+    if r.is_finite() && r > 0.0 {
+        Ok(r)
+    } else {
+        Err(KdeError::NoSpread)
+    }
 }
 
 fn check_points(points: &[[f64; 2]], weights: &[f64]) -> Result<(), KdeError> {
@@ -321,7 +343,10 @@ fn check_points(points: &[[f64; 2]], weights: &[f64]) -> Result<(), KdeError> {
             points: points.len(),
         });
     }
-    if let Some(index) = points.iter().position(|p| !(p[0].is_finite() && p[1].is_finite())) {
+    if let Some(index) = points
+        .iter()
+        .position(|p| !(p[0].is_finite() && p[1].is_finite()))
+    {
         return Err(KdeError::NotFinite { index });
     }
     if let Some(index) = weights.iter().position(|w| !(w.is_finite() && *w >= 0.0)) {
@@ -341,9 +366,16 @@ mod tests {
     fn random_points(n: usize, seed: u64) -> (Vec<[f64; 2]>, Vec<f64>) {
         let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(seed);
         let pts = (0..n)
-            .map(|_| [464_000.0 + rng.random_range(0.0..2000.0), 100_000.0 + rng.random_range(0.0..2000.0)])
+            .map(|_| {
+                [
+                    464_000.0 + rng.random_range(0.0..2000.0),
+                    100_000.0 + rng.random_range(0.0..2000.0),
+                ]
+            })
             .collect();
-        let w = (0..n).map(|_| f64::from(rng.random_range(1..4u8))).collect();
+        let w = (0..n)
+            .map(|_| f64::from(rng.random_range(1..4u8)))
+            .collect();
         (pts, w)
     }
 
@@ -351,11 +383,15 @@ mod tests {
     fn volume_equals_total_weight_on_a_fine_grid() {
         let (pts, w) = random_points(40, 1);
         let kde = Kde::new(&pts, &w, Some(150.0)).expect("valid");
-        let spec = GridSpec::covering([463_800.0, 99_800.0], [466_200.0, 102_200.0], Some(5.0)).expect("ok");
+        let spec = GridSpec::covering([463_800.0, 99_800.0], [466_200.0, 102_200.0], Some(5.0))
+            .expect("ok");
         let grid = kde.grid(&spec, |_| true);
         let volume: f64 = grid.density_km2.iter().flatten().sum::<f64>() * spec.cell_area_km2();
         let total: f64 = w.iter().sum();
-        assert!((volume - total).abs() / total < 1e-3, "volume {volume} vs {total}");
+        assert!(
+            (volume - total).abs() / total < 1e-3,
+            "volume {volume} vs {total}"
+        );
     }
 
     #[test]
@@ -364,7 +400,10 @@ mod tests {
         let kde = Kde::new(&pts, &w, Some(120.0)).expect("valid");
         let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(9);
         for _ in 0..200 {
-            let at = [464_000.0 + rng.random_range(-200.0..2200.0), 100_000.0 + rng.random_range(-200.0..2200.0)];
+            let at = [
+                464_000.0 + rng.random_range(-200.0..2200.0),
+                100_000.0 + rng.random_range(-200.0..2200.0),
+            ];
             let brute: f64 = pts
                 .iter()
                 .zip(&w)
@@ -380,17 +419,27 @@ mod tests {
                 * 1e6;
             assert!((kde.density_km2(at) - brute).abs() <= 1e-9 * brute.max(1.0));
         }
-        let spec = GridSpec::covering([464_000.0, 100_000.0], [465_000.0, 101_000.0], Some(100.0)).expect("ok");
+        let spec = GridSpec::covering([464_000.0, 100_000.0], [465_000.0, 101_000.0], Some(100.0))
+            .expect("ok");
         let g = kde.grid(&spec, |c| c[0] < 464_500.0);
         assert_eq!(g.density_km2.len(), 100);
         assert_eq!(g.density_km2.iter().filter(|v| v.is_some()).count(), 50);
-        assert_eq!(g.density_km2[0], Some(kde.density_km2([464_050.0, 100_050.0])));
+        assert_eq!(
+            g.density_km2[0],
+            Some(kde.density_km2([464_050.0, 100_050.0]))
+        );
     }
 
     #[test]
     fn silverman_rule_hand_computed() {
         // Four points on a square of side 200 around (0, 0) plus one at the centre.
-        let pts = [[100.0, 100.0], [-100.0, 100.0], [-100.0, -100.0], [100.0, -100.0], [0.0, 0.0]];
+        let pts = [
+            [100.0, 100.0],
+            [-100.0, 100.0],
+            [-100.0, -100.0],
+            [100.0, -100.0],
+            [0.0, 0.0],
+        ];
         let w = [1.0; 5];
         // SD = √(4 · 20000 / 5) = √16000; D_m (3rd of 0, d, d, d, d) = √20000 = 141.42.
         let sd = 16_000f64.sqrt();
@@ -406,9 +455,15 @@ mod tests {
         assert_eq!(Kde::new(&[], &[], Some(1.0)).err(), Some(KdeError::Empty));
         assert_eq!(
             Kde::new(&[[0.0, 0.0]], &[-1.0], Some(1.0)).err(),
-            Some(KdeError::BadWeight { index: 0, weight: -1.0 })
+            Some(KdeError::BadWeight {
+                index: 0,
+                weight: -1.0
+            })
         );
-        assert_eq!(Kde::new(&[[0.0, 0.0]; 3], &[1.0; 3], None).err(), Some(KdeError::NoSpread));
+        assert_eq!(
+            Kde::new(&[[0.0, 0.0]; 3], &[1.0; 3], None).err(),
+            Some(KdeError::NoSpread)
+        );
         assert_eq!(
             Kde::new(&[[0.0, 0.0]], &[1.0], Some(0.0)).err(),
             Some(KdeError::BadBandwidth { bandwidth_m: 0.0 })

@@ -280,8 +280,15 @@ mod tests {
     fn hand_computed_path() {
         let w = Neighbours::from_lists(&[vec![1], vec![0, 2], vec![1, 3], vec![2]]).expect("ok");
         let y = [1.0, 2.0, 9.0, 10.0];
-        let out = local_moran(&y, &w, &LocalMoranOptions { permutations: 9, ..Default::default() })
-            .expect("valid");
+        let out = local_moran(
+            &y,
+            &w,
+            &LocalMoranOptions {
+                permutations: 9,
+                ..Default::default()
+            },
+        )
+        .expect("valid");
         // ȳ = 5.5, σ² = (20.25 + 12.25 + 12.25 + 20.25)/4 = 16.25.
         let sd = 16.25f64.sqrt();
         let z: Vec<f64> = y.iter().map(|v| (v - 5.5) / sd).collect();
@@ -300,7 +307,9 @@ mod tests {
     fn planted_outlier_and_cluster_are_labelled() {
         let side = 15;
         let w = grid(side);
-        let mut y: Vec<f64> = (0..side * side).map(|k| 2.0 + ((k * 7) % 5) as f64 * 0.1).collect();
+        let mut y: Vec<f64> = (0..side * side)
+            .map(|k| 2.0 + ((k * 7) % 5) as f64 * 0.1)
+            .collect();
         // A hot 3×3 block in one corner; a quiet 5×5 block (values near 0) around (10, 10) with
         // one high outlier at its centre.
         for r in 0..3 {
@@ -319,8 +328,15 @@ mod tests {
         assert!(out.cells[side + 1].p_sim <= 0.01);
         assert_eq!(out.cells[10 * side + 10].label, Some(Quadrant::HL));
         assert!(out.cells[10 * side + 10].i < 0.0);
-        let again = local_moran(&y, &w, &LocalMoranOptions { threads: 1, ..Default::default() })
-            .expect("valid");
+        let again = local_moran(
+            &y,
+            &w,
+            &LocalMoranOptions {
+                threads: 1,
+                ..Default::default()
+            },
+        )
+        .expect("valid");
         assert_eq!(out, again);
     }
 
@@ -333,8 +349,17 @@ mod tests {
         );
         let y: Vec<f64> = (0..9).map(f64::from).collect();
         assert!(matches!(
-            local_moran(&y, &w, &LocalMoranOptions { permutations: 0, ..Default::default() }),
-            Err(LocalMoranError::Permutation(PermutationError::BadPermutations { .. }))
+            local_moran(
+                &y,
+                &w,
+                &LocalMoranOptions {
+                    permutations: 0,
+                    ..Default::default()
+                }
+            ),
+            Err(LocalMoranError::Permutation(
+                PermutationError::BadPermutations { .. }
+            ))
         ));
         assert!(matches!(
             local_moran(&y[..8], &w, &LocalMoranOptions::default()),

@@ -160,7 +160,10 @@ mod tests {
 
     #[test]
     fn rejects_bad_series() {
-        assert_eq!(mann_kendall(&[1.0]), Err(MannKendallError::TooShort { n: 1 }));
+        assert_eq!(
+            mann_kendall(&[1.0]),
+            Err(MannKendallError::TooShort { n: 1 })
+        );
         assert_eq!(
             mann_kendall(&[1.0, f64::INFINITY]),
             Err(MannKendallError::NotFinite { index: 1 })

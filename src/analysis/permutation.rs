@@ -216,7 +216,9 @@ mod tests {
     fn matches_hand_computation_of_the_table() {
         let w = ring(12);
         let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(3);
-        let y: Vec<f64> = (0..12).map(|_| f64::from(rng.random_range(0..6u8))).collect();
+        let y: Vec<f64> = (0..12)
+            .map(|_| f64::from(rng.random_range(0..6u8)))
+            .collect();
         let p = pseudo_p(&y, &w, 199, 11, 1).expect("valid");
         let table = PermutationTable::draw(199, 2, 11, 11);
         for i in 0..12 {

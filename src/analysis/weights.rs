@@ -188,12 +188,18 @@ impl Neighbours {
     ///
     /// # Errors
     /// [`WeightsError::Empty`], [`WeightsError::TooMany`] or [`WeightsError::NotFinite`].
-    pub fn from_distance_band(points: &[[f64; 2]], max_distance_m: f64) -> Result<Self, WeightsError> {
+    pub fn from_distance_band(
+        points: &[[f64; 2]],
+        max_distance_m: f64,
+    ) -> Result<Self, WeightsError> {
         check_size(points.len())?;
         if !max_distance_m.is_finite() {
             return Err(WeightsError::NotFinite { index: usize::MAX });
         }
-        if let Some(index) = points.iter().position(|p| !(p[0].is_finite() && p[1].is_finite())) {
+        if let Some(index) = points
+            .iter()
+            .position(|p| !(p[0].is_finite() && p[1].is_finite()))
+        {
             return Err(WeightsError::NotFinite { index });
         }
         let max_sq = max_distance_m * max_distance_m;
@@ -251,7 +257,11 @@ impl Neighbours {
         let out = Self::from_csr(offsets, indices);
         for i in 0..n {
             for &j in out.neighbours(i) {
-                if out.neighbours(j as usize).binary_search(&to_u32(i)).is_err() {
+                if out
+                    .neighbours(j as usize)
+                    .binary_search(&to_u32(i))
+                    .is_err()
+                {
                     return Err(WeightsError::Asymmetric {
                         location: i,
                         neighbour: j as usize,
@@ -368,7 +378,11 @@ mod tests {
         let all = portsmouth_disk(10);
         let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(7);
         for k in 1..=3 {
-            let subset: Vec<CellIndex> = all.iter().copied().filter(|_| rng.random_bool(0.6)).collect();
+            let subset: Vec<CellIndex> = all
+                .iter()
+                .copied()
+                .filter(|_| rng.random_bool(0.6))
+                .collect();
             let w = Neighbours::from_h3_cells(&subset, k).expect("valid cells");
             for (i, a) in subset.iter().enumerate() {
                 let expected: Vec<u32> = subset
@@ -399,7 +413,9 @@ mod tests {
     #[test]
     fn island_is_reported() {
         let mut cells = portsmouth_disk(1);
-        let far = LatLng::new(51.5, -0.12).expect("valid").to_cell(Resolution::Nine);
+        let far = LatLng::new(51.5, -0.12)
+            .expect("valid")
+            .to_cell(Resolution::Nine);
         cells.push(far);
         let w = Neighbours::from_h3_cells(&cells, 1).expect("valid");
         assert_eq!(w.islands(), &[7]);
@@ -426,7 +442,11 @@ mod tests {
         let parent = cells[0].parent(Resolution::Eight).expect("coarser");
         assert!(matches!(
             Neighbours::from_h3_cells(&[cells[0], parent], 1),
-            Err(WeightsError::MixedResolution { index: 1, expected: 9, found: 8 })
+            Err(WeightsError::MixedResolution {
+                index: 1,
+                expected: 9,
+                found: 8
+            })
         ));
         assert_eq!(
             Neighbours::from_lists(&[vec![1], vec![]]),
