@@ -29,9 +29,9 @@
 //!
 //! let mk = mann_kendall(&[1.0, 2.0, 3.0, 4.0, 5.0]).expect("finite series");
 //! assert_eq!(mk.s, 10.0);
-//! assert_eq!(mk.var_s, 250.0 / 18.0);
+//! assert_eq!(mk.var_s, 300.0 / 18.0); // n(n−1)(2n+5)/18 with n = 5
 //! assert_eq!(mk.tau, 1.0);
-//! assert!((mk.z - 9.0 / (250.0f64 / 18.0).sqrt()).abs() < 1e-15);
+//! assert!((mk.z - 9.0 / (300.0f64 / 18.0).sqrt()).abs() < 1e-15);
 //! ```
 
 /// The longest series accepted (the test is quadratic).
