@@ -3,7 +3,10 @@
 //! Sizes: a city (an H3 res-9 disk of radius 30, 2 791 cells, about Portsmouth's land area ×
 //! 7) and a county (radius 81, 19 927 cells). Counts are seeded pseudo-random (0–5).
 //! Run: `cargo bench --bench hotspots`. The peer comparison with PySAL is `benches/peer_esda.py`.
-#![expect(missing_docs, reason = "criterion_group! generates an undocumented pub fn")]
+#![expect(
+    missing_docs,
+    reason = "criterion_group! generates an undocumented pub fn"
+)]
 
 use std::hint::black_box;
 
@@ -18,10 +21,15 @@ use hotspot::analysis::weights::Neighbours;
 use rand::{Rng, SeedableRng};
 
 fn grid(radius: u32, seed: u64) -> (Vec<CellIndex>, Vec<f64>) {
-    let centre = LatLng::new(50.80, -1.09).expect("valid degrees").to_cell(Resolution::Nine);
+    let centre = LatLng::new(50.80, -1.09)
+        .expect("valid degrees")
+        .to_cell(Resolution::Nine);
     let cells: Vec<CellIndex> = centre.grid_disk(radius);
     let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(seed);
-    let counts = cells.iter().map(|_| f64::from(rng.random_range(0..6u8))).collect();
+    let counts = cells
+        .iter()
+        .map(|_| f64::from(rng.random_range(0..6u8)))
+        .collect();
     (cells, counts)
 }
 
@@ -57,13 +65,20 @@ fn benches(c: &mut Criterion) {
     });
     // Emerging: 2791 cells × 24 months.
     let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(3);
-    let cube: Vec<f64> = (0..city.len() * 24).map(|_| f64::from(rng.random_range(0..4u8))).collect();
+    let cube: Vec<f64> = (0..city.len() * 24)
+        .map(|_| f64::from(rng.random_range(0..4u8)))
+        .collect();
     slow.bench_function("emerging k=1, city 2791 cells x 24 steps", |b| {
         b.iter(|| emerging(black_box(&cube), 24, &w_city, &EmergingOptions::default()))
     });
     // KDE: 6 000 points over 8 km, 250 m bandwidth, evaluated at 2 791 points.
     let pts: Vec<[f64; 2]> = (0..6000)
-        .map(|_| [460_000.0 + rng.random_range(0.0..8000.0), 98_000.0 + rng.random_range(0.0..8000.0)])
+        .map(|_| {
+            [
+                460_000.0 + rng.random_range(0.0..8000.0),
+                98_000.0 + rng.random_range(0.0..8000.0),
+            ]
+        })
         .collect();
     let at: Vec<[f64; 2]> = pts.iter().take(2791).copied().collect();
     let kde = Kde::new(&pts, &vec![1.0; pts.len()], Some(250.0)).expect("valid");

@@ -20,17 +20,29 @@ fn main() -> anyhow::Result<()> {
         bail!("usage: peer_gi IN.csv OUT.csv [k] [permutations] [seed] [repeats]");
     }
     let k: u32 = args.get(3).map_or(Ok(1), |s| s.parse()).context("k")?;
-    let permutations: u32 = args.get(4).map_or(Ok(999), |s| s.parse()).context("permutations")?;
+    let permutations: u32 = args
+        .get(4)
+        .map_or(Ok(999), |s| s.parse())
+        .context("permutations")?;
     let seed: u64 = args.get(5).map_or(Ok(1), |s| s.parse()).context("seed")?;
-    let repeats: usize = args.get(6).map_or(Ok(5), |s| s.parse()).context("repeats")?;
+    let repeats: usize = args
+        .get(6)
+        .map_or(Ok(5), |s| s.parse())
+        .context("repeats")?;
 
     let mut cells = Vec::new();
     let mut counts = Vec::new();
     let mut reader = csv::Reader::from_path(&args[1]).with_context(|| args[1].clone())?;
     for (line, rec) in reader.records().enumerate() {
         let rec = rec.with_context(|| format!("{}: record {}", args[1], line + 1))?;
-        cells.push(CellIndex::from_str(&rec[0]).with_context(|| format!("record {}: cell", line + 1))?);
-        counts.push(rec[1].parse::<f64>().with_context(|| format!("record {}: count", line + 1))?);
+        cells.push(
+            CellIndex::from_str(&rec[0]).with_context(|| format!("record {}: cell", line + 1))?,
+        );
+        counts.push(
+            rec[1]
+                .parse::<f64>()
+                .with_context(|| format!("record {}: count", line + 1))?,
+        );
     }
 
     let analytic = GiStarOptions {
@@ -38,7 +50,8 @@ fn main() -> anyhow::Result<()> {
         fdr: false,
         ..GiStarOptions::default()
     };
-    let (mut weights_ms, mut z_ms, mut analytic_ms, mut perm_ms) = (f64::MAX, f64::MAX, f64::MAX, f64::MAX);
+    let (mut weights_ms, mut z_ms, mut analytic_ms, mut perm_ms) =
+        (f64::MAX, f64::MAX, f64::MAX, f64::MAX);
     let mut result = None;
     let mut p_sim = Vec::new();
     for _ in 0..repeats {
@@ -68,7 +81,11 @@ fn main() -> anyhow::Result<()> {
     println!(
         "{{\"cells\": {}, \"k\": {k}, \"weights_ms\": {weights_ms:.4}, \"z_ms\": {z_ms:.4}, \"analytic_ms\": {analytic_ms:.4}, \"permutations_ms\": {}}}",
         cells.len(),
-        if permutations > 0 { format!("{perm_ms:.3}") } else { "null".to_owned() }
+        if permutations > 0 {
+            format!("{perm_ms:.3}")
+        } else {
+            "null".to_owned()
+        }
     );
     Ok(())
 }

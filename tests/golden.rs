@@ -327,3 +327,101 @@ fn mann_kendall_matches_pymannkendall() {
         assert!((mk.tau - tau[k]).abs() < 1e-12, "{name} tau");
     }
 }
+
+/// One hand-made location per Esri category, end to end through the cube: 17 target paths of
+/// three locations (each judged at its middle, which sees the whole path) beside a 300-location
+/// background ring with values cycling 2, 3, 4. Per step a target path holds "hot" (10, or a
+/// ramp for trends), "cold" (0, or a ramp in 0–0.9) or "neutral" (3) values. 12 monthly steps
+/// (so "90 %" means 11), no time neighbours, no FDR, α = 0.05: the rules of
+/// `hotspot::analysis::emerging` are then exercised one by one.
+#[test]
+fn emerging_one_cube_per_category() {
+    use hotspot::analysis::emerging::{EmergingOptions, Pattern, emerging};
+
+    const T: usize = 12;
+    const H: f64 = 10.0;
+    const C: f64 = 0.0;
+    const N: f64 = 3.0;
+    let ramp = |from: f64, to: f64| -> Vec<f64> {
+        (0..T)
+            .map(|t| from + (to - from) * t as f64 / (T - 1) as f64)
+            .collect()
+    };
+    let steps = |hot: &[usize], cold: &[usize]| -> Vec<f64> {
+        (0..T)
+            .map(|t| {
+                if hot.contains(&t) {
+                    H
+                } else if cold.contains(&t) {
+                    C
+                } else {
+                    N
+                }
+            })
+            .collect()
+    };
+    let all: Vec<usize> = (0..T).collect();
+    let cases: Vec<(Pattern, Vec<f64>)> = vec![
+        (Pattern::NoPatternDetected, vec![N; T]),
+        (Pattern::NewHotSpot, steps(&[11], &[3])),
+        (Pattern::ConsecutiveHotSpot, steps(&[9, 10, 11], &[])),
+        (Pattern::IntensifyingHotSpot, ramp(7.0, 18.0)),
+        (Pattern::PersistentHotSpot, vec![H; T]),
+        (Pattern::DiminishingHotSpot, ramp(18.0, 7.0)),
+        (Pattern::SporadicHotSpot, steps(&[1, 3, 4, 8, 11], &[])),
+        (Pattern::OscillatingHotSpot, steps(&[5, 10, 11], &[1, 2])),
+        (Pattern::HistoricalHotSpot, steps(&all[..11], &[])),
+        (Pattern::NewColdSpot, steps(&[2], &[11])),
+        (Pattern::ConsecutiveColdSpot, steps(&[], &[8, 9, 10, 11])),
+        (Pattern::IntensifyingColdSpot, ramp(0.9, 0.0)),
+        (Pattern::PersistentColdSpot, vec![C; T]),
+        (Pattern::DiminishingColdSpot, ramp(0.0, 0.9)),
+        (Pattern::SporadicColdSpot, steps(&[], &[0, 2, 6, 7, 11])),
+        (Pattern::OscillatingColdSpot, steps(&[0, 4], &[2, 11])),
+        (Pattern::HistoricalColdSpot, steps(&[], &all[..11])),
+    ];
+    let background = 300;
+    let locations = background + 3 * cases.len();
+    let mut lists: Vec<Vec<usize>> = (0..background)
+        .map(|i| vec![(i + background - 1) % background, (i + 1) % background])
+        .collect();
+    let mut cube = Vec::with_capacity(locations * T);
+    for i in 0..background {
+        cube.extend((0..T).map(|t| [2.0, 3.0, 4.0][(i + t) % 3]));
+    }
+    for (k, (_, series)) in cases.iter().enumerate() {
+        let a = background + 3 * k;
+        lists.push(vec![a + 1]);
+        lists.push(vec![a, a + 2]);
+        lists.push(vec![a + 1]);
+        for _ in 0..3 {
+            cube.extend_from_slice(series);
+        }
+    }
+    let w = Neighbours::from_lists(&lists).expect("symmetric paths and ring");
+    let opts = EmergingOptions {
+        time_neighbours: 0,
+        alpha: 0.05,
+        fdr: false,
+    };
+    let out = emerging(&cube, T, &w, &opts).expect("valid cube");
+    for (k, (want, _)) in cases.iter().enumerate() {
+        let loc = background + 3 * k + 1;
+        let got = &out.locations[loc];
+        assert_eq!(
+            got.pattern,
+            *want,
+            "{want}: got {} (z {:?}, trend z {} p {})",
+            got.pattern,
+            &out.bin_z[loc * T..(loc + 1) * T],
+            got.trend_z,
+            got.trend_p
+        );
+    }
+    assert!(
+        out.locations[..background]
+            .iter()
+            .all(|l| l.pattern == Pattern::NoPatternDetected)
+    );
+    assert_eq!(out.locations[background + 3 * 4 + 1].hot_steps, 12);
+}
