@@ -216,6 +216,23 @@ pub enum EmergingWarning {
     },
 }
 
+impl std::fmt::Display for EmergingWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::FewSteps { steps, min } => write!(
+                f,
+                "only {steps} time steps (fewer than {min}): trends are weak and \"90 % of steps\" means {}",
+                (9 * steps).div_ceil(10)
+            ),
+            Self::ZeroVariance => write!(f, "every bin has the same value: no hot or cold spots"),
+            Self::Islands { count } => write!(
+                f,
+                "{count} locations have no spatial neighbours within the study area"
+            ),
+        }
+    }
+}
+
 /// The result of [`emerging`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Emerging {
@@ -709,6 +726,10 @@ mod tests {
         );
         let flat = emerging(&[1.0; 8], 2, &w, &EmergingOptions::default()).expect("valid");
         assert!(flat.warnings.contains(&EmergingWarning::ZeroVariance));
+        assert_eq!(
+            EmergingWarning::FewSteps { steps: 8, min: 10 }.to_string(),
+            "only 8 time steps (fewer than 10): trends are weak and \"90 % of steps\" means 8"
+        );
         assert!(
             flat.locations
                 .iter()
