@@ -23,7 +23,9 @@
 //! 3. For each row, the simulated sum takes the row's first `c − 1` indices, each mapped past `i`
 //!    (`j ↦ j + [j ≥ i]`), so draws come from the other `n − 1` values (esda's `z_no_i`).
 //! 4. `extreme = min(#{sim ≥ obs}, #{sim ≤ obs})`; `p_sim = (extreme + 1)/(permutations + 1)`.
-//! 5. Locations are split into contiguous chunks across `threads` scoped threads; each reads the
+//! 5. Sums are exact `i32` when every value is an integer of magnitude ≤ 5·10⁷ (counts), else
+//!    `f64`; both give the same comparisons on integer data.
+//! 6. Locations are split into contiguous chunks across `threads` scoped threads; each reads the
 //!    same table, so the output is bit-for-bit the same for any thread count.
 //!
 //! # Tie rule
@@ -164,13 +166,27 @@ pub fn pseudo_p(
         seed,
     );
     let mut out = vec![1.0; n];
+    // Counts are integers: sum them as i32 (exact, and a shorter dependency chain than f64).
+    // |v| ≤ 5·10⁷ keeps any sum of ≤ 37 values (k = 3) inside i32; larger rows fall back to f64.
+    let ints: Option<Vec<i32>> = (neighbours.max_cardinality() <= 37)
+        .then(|| {
+            values
+                .iter()
+                .map(|&v| (v.fract() == 0.0 && v.abs() <= 5e7).then_some(v as i32))
+                .collect()
+        })
+        .flatten();
     let chunk = n.div_ceil(threads);
     std::thread::scope(|scope| {
         for (c, slice) in out.chunks_mut(chunk).enumerate() {
-            let table = &table;
+            let (table, ints) = (&table, ints.as_deref());
             scope.spawn(move || {
                 for (off, p) in slice.iter_mut().enumerate() {
-                    *p = one(values, neighbours, table, c * chunk + off);
+                    let i = c * chunk + off;
+                    *p = match ints {
+                        Some(y) => one(y, neighbours, table, i, 0),
+                        None => one(values, neighbours, table, i, 0.0),
+                    };
                 }
             });
         }
@@ -178,23 +194,24 @@ pub fn pseudo_p(
     Ok(out)
 }
 
-/// Steps 2–4 for location `i`.
-fn one(values: &[f64], w: &Neighbours, table: &PermutationTable, i: usize) -> f64 {
+/// Steps 2–4 for location `i` (`zero` is the additive identity of `T`).
+fn one<T>(values: &[T], w: &Neighbours, table: &PermutationTable, i: usize, zero: T) -> f64
+where
+    T: Copy + PartialOrd + std::ops::Add<Output = T>,
+{
     let me = u32::try_from(i).expect("i < n, and n fits in u32");
     let others = w.cardinality(i) - 1;
-    let observed: f64 = w
+    let observed = w
         .neighbours(i)
         .iter()
         .filter(|&&j| j != me)
-        .map(|&j| values[j as usize])
-        .sum();
+        .fold(zero, |acc, &j| acc + values[j as usize]);
     let (mut ge, mut le) = (0usize, 0usize);
     for r in 0..table.rows {
         let row = &table.row(r)[..others];
-        let sim: f64 = row
-            .iter()
-            .map(|&j| values[(j + u32::from(j >= me)) as usize])
-            .sum();
+        let sim = row.iter().fold(zero, |acc, &j| {
+            acc + values[(j + u32::from(j >= me)) as usize]
+        });
         ge += usize::from(sim >= observed);
         le += usize::from(sim <= observed);
     }
@@ -244,6 +261,18 @@ mod tests {
         assert_eq!(a, c);
         let d = pseudo_p(&y, &w, 999, 6, 2).expect("valid");
         assert_ne!(a, d);
+    }
+
+    /// The integer fast path and the f64 path give the same bits: shifting every value by 0.5
+    /// forces the f64 path and shifts observed and simulated sums alike.
+    #[test]
+    fn integer_and_float_paths_agree() {
+        let w = ring(64);
+        let y: Vec<f64> = (0..64).map(|i| f64::from((i * 13 % 7) as u8)).collect();
+        let shifted: Vec<f64> = y.iter().map(|v| v + 0.5).collect();
+        let a = pseudo_p(&y, &w, 499, 9, 2).expect("valid");
+        let b = pseudo_p(&shifted, &w, 499, 9, 2).expect("valid");
+        assert_eq!(a, b);
     }
 
     #[test]
