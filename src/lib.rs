@@ -15,8 +15,13 @@
 //! - [`index`]: the snapshot the analyses read: columns, R-trees, ward lookup, H3 cells.
 //! - [`time`]: windows (date range × days × hours crossing midnight × bank-holiday or event
 //!   nights), aoristic weights (Ratcliffe 2000), England & Wales bank holidays.
+//! - [`analysis`]: the statistics on cells and counts: Gi* (Ord & Getis 1995 / PySAL
+//!   `esda.G_Local(star=True)` / ArcGIS Hot Spot Analysis), emerging hot spots (ArcGIS Emerging
+//!   Hot Spot Analysis, Mann–Kendall), quartic kernel density (ArcGIS Kernel Density), Local
+//!   Moran's I (esda `Moran_Local`), Benjamini–Hochberg FDR.
 #![doc = ""]
 
+pub mod analysis;
 pub mod domain;
 pub mod index;
 pub mod query;
