@@ -10,10 +10,11 @@
 use h3o::Resolution;
 use serde::{Deserialize, Serialize};
 
+use super::ParamBag;
 use super::Selection;
 use crate::domain::CategorySelector;
 use crate::index::{Snapshot, resolution_from_number};
-use crate::time::{Window, WindowParams};
+use crate::time::{EventCalendar, Window, WindowError, WindowParams};
 
 /// A parameter that cannot be used; names the parameter as the user wrote it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -61,7 +62,37 @@ pub struct RawSelection {
     pub category: Vec<String>,
 }
 
+/// Names of the selection parameters.
+pub const SELECTION_PARAMS: &[&str] = &[
+    "from", "to", "days", "hours", "preset", "calendar", "ward", "category",
+];
+
+impl From<WindowError> for ParamError {
+    fn from(e: WindowError) -> ParamError {
+        let parameter = e.parameter();
+        let text = e.to_string();
+        let message = text
+            .strip_prefix(&format!("{parameter}: "))
+            .map_or(text.clone(), str::to_owned);
+        ParamError::new(parameter, message)
+    }
+}
+
 impl RawSelection {
+    /// Takes the selection parameters out of a bag.
+    pub fn take(bag: &mut ParamBag) -> Result<RawSelection, ParamError> {
+        Ok(RawSelection {
+            from: bag.one("from")?,
+            to: bag.one("to")?,
+            days: bag.one("days")?,
+            hours: bag.one("hours")?,
+            preset: bag.one("preset")?,
+            calendar: bag.one("calendar")?,
+            ward: bag.all("ward"),
+            category: bag.all("category"),
+        })
+    }
+
     /// The window parameters alone.
     pub fn window_params(&self) -> WindowParams {
         WindowParams {
@@ -74,8 +105,14 @@ impl RawSelection {
         }
     }
 
-    /// Checks the parameters against the snapshot (ward names must exist).
-    pub fn check(&self, snap: &Snapshot, window: Window) -> Result<Selection, ParamError> {
+    /// Checks the parameters against the snapshot (ward names must exist) and the event
+    /// calendar (for `calendar=events`).
+    pub fn check(
+        &self,
+        snap: &Snapshot,
+        events: Option<&EventCalendar>,
+    ) -> Result<Selection, ParamError> {
+        let window = Window::parse(&self.window_params(), events)?;
         let wards = split_list(&self.ward, "ward")?
             .into_iter()
             .map(|key| {

@@ -112,3 +112,16 @@ impl Selection {
         })
     }
 }
+
+impl Selection {
+    /// The resolved selection for the `parameters` object of outputs.
+    pub fn parameters(&self, snap: &Snapshot) -> serde_json::Value {
+        let window = serde_json::to_value(&self.window).unwrap_or(serde_json::Value::Null);
+        serde_json::json!({
+            "window": window,
+            "window_text": self.window.describe(),
+            "wards": self.wards.iter().map(|&w| serde_json::json!({"code": snap.wards[w].code, "name": snap.wards[w].name})).collect::<Vec<_>>(),
+            "categories": self.categories.iter().map(CategorySelector::label).collect::<Vec<_>>(),
+        })
+    }
+}
