@@ -67,8 +67,12 @@ function setBusy(delta) {
   else renderStatus();
 }
 
+/** Status line order: errors first, then layers in drawing order, then the rest. */
+const MESSAGE_ORDER = ['hotspots', 'emerging', 'density', 'incidents', 'venues', 'cameras', 'osm', 'ward', 'export'];
+
 function renderStatus() {
-  const parts = Object.values(messages).filter(Boolean);
+  const rank = (k) => (k.startsWith('error:') ? -1 : MESSAGE_ORDER.indexOf(k));
+  const parts = Object.keys(messages).sort((a, b) => rank(a) - rank(b)).map((k) => messages[k]).filter(Boolean);
   $('status').textContent = parts.length ? parts.join(' ') : 'Ready.';
   $('status').classList.toggle('error', Object.keys(messages).some((k) => k.startsWith('error:') && messages[k]));
 }
@@ -219,7 +223,6 @@ function setupViewMenu() {
     if (!item) return;
     close();
     commit(applyView(state, item.dataset.view), { form: true });
-    setMessage('view', `${VIEWS[state.view].label} view.`);
   });
   document.addEventListener('click', (e) => {
     if (!list.hidden && !e.target.closest('.view-menu')) close(false);
@@ -566,7 +569,10 @@ async function openWardPopup(props, latlng) {
       ])
       + `<p class="trend">ASB trend: ${trendText}</p>`
       + monthlyChartSvg(series, { title: 'ASB reports per month' });
+    // update() re-attaches the content (to re-measure it), which drops the focus: keep it.
+    const focused = div === document.activeElement || div.contains(document.activeElement);
     popup.update();
+    if (focused) div.focus();
   } catch (err) {
     div.querySelector('.loading').textContent = `Figures unavailable: ${err.message}`;
   }
@@ -686,7 +692,9 @@ function openSelectedWard() {
 function updatePrintInfo() {
   $('print-parameters').textContent = `${VIEWS[state.view] ? `${VIEWS[state.view].label} view. ` : ''}${describeWindow(state)}.`;
   const resolved = loaded.hotspots?.data?.parameters;
-  $('print-summary').textContent = resolved ? `Resolved by the server: ${JSON.stringify(resolved)}` : '';
+  const text = (v) => (v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const resolvedText = resolved ? ` Hot spot parameters as run: ${Object.entries(resolved).map(([k, v]) => `${k} ${text(v)}`).join('; ')}.` : '';
+  $('print-summary').textContent = `Printed ${new Date().toLocaleString('en-GB')}.${resolvedText}`;
 }
 
 function download(text, type, name) {

@@ -16,6 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 import { BINS } from '../symbology.js';
+import { denseMonthly } from '../chart.js';
+import { yearlyChange } from '../trend.js';
 
 const WEB = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ROOT = resolve(WEB, '..');
@@ -198,6 +200,40 @@ test('clicking a hot cell opens a popup with its count, z, bin in words and a mo
   assert.equal(await chart.locator('rect').count(), (y1 - y0) * 12 + (m1 - m0) + 1, 'one bar per month from first to last');
   assert.equal(stats.rows.reduce((a, r) => a + r.count, 0), p.count, 'the monthly counts add up to the cell count');
   await page.screenshot({ path: join(SHOTS, 'cell-popup.png') });
+  await page.close();
+});
+
+test('ward figures: count, rate per 1,000 residents and the ASB trend against the 3 % target', async () => {
+  const { page } = await open();
+  const wards = await api('/ogc/collections/wards/items?limit=10000');
+  const ward = wards.features[0].properties;
+  await page.selectOption('#ward', [ward.code]);
+  await settled(page);
+  await page.locator('#ward-figures').focus();
+  await page.keyboard.press('Enter');
+  const popup = page.locator('.leaflet-popup .ward-popup');
+  await popup.locator('.trend').waitFor();
+
+  const byWard = await api('/api/stats?by=ward');
+  const row = byWard.rows.find((r) => r.ward === ward.code);
+  assert.ok(row, `a by=ward row for ${ward.code}`);
+  assert.equal(await popup.locator('dd.count').innerText(), row.count.toLocaleString('en-GB'));
+  assert.equal(await popup.locator('dd.population').innerText(), row.population.toLocaleString('en-GB'));
+  assert.equal(await popup.locator('dd.rate').innerText(), row.rate_per_1000.toLocaleString('en-GB', { maximumFractionDigits: 1 }));
+  assert.ok(Math.abs(row.rate_per_1000 - (1000 * row.count) / row.population) < 1e-6, 'rate = 1000 × count / population');
+
+  const asb = await api(`/api/stats?by=month&ward=${ward.code}&category=asb`);
+  const trend = yearlyChange(denseMonthly(asb.rows));
+  const text = await popup.locator('.trend').innerText();
+  if (trend.pct === null) assert.match(text, /No trend/);
+  else {
+    assert.ok(text.includes(`${trend.pct > 0 ? '+' : ''}${trend.pct.toLocaleString('en-GB', { maximumFractionDigits: 1 })} % a year`), text);
+    assert.ok(text.includes(trend.onTrack ? ': on track' : 'not on track'), text);
+  }
+  assert.equal(await popup.locator('svg.chart rect').count(), denseMonthly(asb.rows).length);
+  await page.screenshot({ path: join(SHOTS, 'ward-popup.png') });
+  await page.keyboard.press('Escape');
+  await popup.waitFor({ state: 'detached' });
   await page.close();
 });
 
