@@ -434,7 +434,7 @@ function drawVenues(fc) {
       .bindPopup(`<h3>${esc(p.name)}</h3><p>${esc(p.kind)}, ${hours}</p>`)
       .addTo(layers.venues);
   }
-  setMessage('venues', `${fmt(fc.features.length)} venues.`);
+  setMessage('venues', `${fmt(fc.features.length)} venue${fc.features.length === 1 ? '' : 's'}.`);
 }
 
 function drawCameras(fc) {
@@ -448,7 +448,7 @@ function drawCameras(fc) {
       .bindPopup(`<h3>Camera ${esc(p.id)}</h3><p>${esc(p.kind ?? '')}, reach ${fmt(radius)} m</p>`)
       .addTo(layers.cameras);
   }
-  setMessage('cameras', `${fmt(fc.features.length)} cameras.`);
+  setMessage('cameras', `${fmt(fc.features.length)} camera${fc.features.length === 1 ? '' : 's'}.`);
 }
 
 function renderLegend() {

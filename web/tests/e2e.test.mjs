@@ -237,6 +237,35 @@ test('ward figures: count, rate per 1,000 residents and the ASB trend against th
   await page.close();
 });
 
+test('the OpenStreetMap basemap credits OSM only while on, and turns itself off quietly when tiles fail', async () => {
+  // A 1×1 PNG stands in for the tiles (tests talk to loopback only).
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/PchI7wAAAABJRU5ErkJggg==', 'base64');
+  const { page } = await open();
+  await page.route('https://tile.openstreetmap.org/**', (r) => r.fulfill({ status: 200, contentType: 'image/png', body: png }));
+  await page.locator('#layer-osm').check();
+  await page.waitForFunction(() => window.location.hash.includes('osm'));
+  await page.locator('.leaflet-tile-loaded').first().waitFor();
+  assert.match(await page.locator('.leaflet-control-attribution').innerText(), /OpenStreetMap/);
+  await page.emulateMedia({ media: 'print' });
+  assert.match(await page.locator('#print-info').innerText(), /OpenStreetMap/);
+  await page.emulateMedia({ media: 'screen' });
+  await page.close();
+
+  const failing = await browser.newPage();
+  let tileRequests = 0;
+  await failing.route('https://tile.openstreetmap.org/**', (r) => { tileRequests += 1; return r.abort('connectionrefused'); });
+  await failing.goto(`${base}/#layers=osm,wards,hotspots`);
+  await failing.waitForFunction(() => !document.getElementById('layer-osm').checked);
+  assert.match(await failing.locator('#status').innerText(), /OpenStreetMap basemap could not be loaded/);
+  assert.ok(!(await failing.evaluate(() => window.location.hash.includes('osm'))), 'the hash drops the basemap');
+  assert.doesNotMatch(await failing.locator('.leaflet-control-attribution').innerText(), /OpenStreetMap/);
+  const seen = tileRequests;
+  await failing.waitForTimeout(1500);
+  assert.equal(tileRequests, seen, 'no more tile requests once off');
+  assert.ok(seen <= 64, `one screen of tiles at most (${seen})`);
+  await failing.close();
+});
+
 test('each view from the menu sets its layers and parameters', async () => {
   const { page, log } = await open();
   const button = page.locator('#view-button');
