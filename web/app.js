@@ -261,7 +261,7 @@ function setupMap() {
   layers.hotspots = L.geoJSON(null, {
     style: (f) => {
       const b = binInfo(f.properties.bin);
-      return { className: `hotspot-cell bin${b.bin}`, color: '#666', weight: 0.4, fillColor: b.colour, fillOpacity: b.bin === 0 ? 0.2 : 0.75 };
+      return { className: `hotspot-cell bin${b.bin} h3-${String(f.properties.cell).replace(/[^0-9a-z]/gi, '')}`, color: '#666', weight: 0.4, fillColor: b.colour, fillOpacity: b.bin === 0 ? 0.2 : 0.75 };
     },
     onEachFeature: (f, layer) => layer.on('click', () => openCellPopup(layer, f.properties, 'hotspot')),
   });

@@ -90,7 +90,9 @@ after(async () => {
   if (server && server.exitCode === null) {
     const exited = new Promise((ok) => server.once('exit', ok));
     server.kill('SIGTERM');
+    const forced = setTimeout(() => server.kill('SIGKILL'), 10_000);
     await exited;
+    clearTimeout(forced);
   }
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
@@ -179,9 +181,8 @@ test('clicking a hot cell opens a popup with its count, z, bin in words and a mo
   await page.keyboard.press('Escape');
   await page.locator('.leaflet-popup').waitFor({ state: 'detached' });
 
-  // Pointer route: the map is centred on that cell now; click the middle of the map.
-  const box = await page.locator('#map').boundingBox();
-  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  // Pointer route: click the cell's polygon on the map (each path carries its H3 index as a class).
+  await page.locator(`path.hotspot-cell.h3-${hottest.properties.cell}`).click();
   const popup = page.locator('.leaflet-popup .cell-popup');
   await popup.waitFor();
   const p = hottest.properties;
@@ -266,6 +267,29 @@ test('the OpenStreetMap basemap credits OSM only while on, and turns itself off 
   await failing.close();
 });
 
+test('emerging and density layers draw every cell the API returns, with their legends', async () => {
+  const { page, log } = await open('#layers=wards,emerging,density');
+  const last = (path) => {
+    const urls = log.requests.filter((u) => new URL(u).pathname === path);
+    assert.ok(urls.length > 0, `the page requested ${path}`);
+    const u = new URL(urls[urls.length - 1]);
+    return u.pathname + u.search;
+  };
+  const emergingUrl = last('/api/emerging');
+  assert.match(emergingUrl, /step=month/);
+  const emerging = await api(emergingUrl);
+  const density = await api(last('/api/density'));
+  assert.ok(emerging.features.length > 0 && density.features.length > 0);
+  assert.equal(await page.locator('path.emerging-cell').count(), emerging.features.length);
+  assert.equal(await page.locator('path.density-cell').count(), density.features.length);
+  assert.equal(await page.locator('path.hotspot-cell').count(), 0, 'hot spot layer off');
+  const legend = await page.locator('.legend').innerText();
+  for (const pattern of new Set(emerging.features.map((f) => f.properties.pattern))) assert.ok(legend.includes(pattern), pattern);
+  assert.match(legend, /per km²/);
+  await page.screenshot({ path: join(SHOTS, 'emerging-density.png') });
+  await page.close();
+});
+
 test('each view from the menu sets its layers and parameters', async () => {
   const { page, log } = await open();
   const button = page.locator('#view-button');
@@ -325,8 +349,9 @@ test('the URL holds the whole state: a reload and a fresh page restore it', asyn
   const map = page.locator('#map');
   const box = await map.boundingBox();
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  const fitted = await page.evaluate(() => window.location.hash.match(/map=([^&]+)/)?.[1] ?? '');
   await page.mouse.wheel(0, -300);
-  await page.waitForFunction(() => /map=\d+\//.test(window.location.hash));
+  await page.waitForFunction((old) => (window.location.hash.match(/map=([^&]+)/)?.[1] ?? '') !== old, fitted);
   await settled(page);
   const hash = await page.evaluate(() => window.location.hash);
   const beforeUrl = lastHotspotsUrl(log);
@@ -358,6 +383,13 @@ test('the URL holds the whole state: a reload and a fresh page restore it', asyn
     assert.equal(await p.evaluate(() => window.location.hash.match(/map=([^&]+)/)[1]), centre, 'same centre and zoom');
     if (fresh) await p.close();
   }
+  // Editing the hash by hand (or following an in-page link) applies it at once.
+  await page.evaluate(() => { window.location.hash = '#preset=daytime&layers=wards,hotspots'; });
+  await page.waitForFunction(() => document.getElementById('preset').value === 'daytime');
+  await settled(page);
+  assert.equal(lastHotspotsUrl(log).searchParams.get('preset'), 'daytime');
+  assert.ok(!(await page.locator('#layer-venues').isChecked()));
+  assert.equal(await page.locator('.venue-icon').count(), 0);
   await page.close();
 });
 
