@@ -11,7 +11,7 @@
 //! some other way).
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 /// The file whose presence means Leaflet is installed.
 const LEAFLET_JS: &str = "web/node_modules/leaflet/dist/leaflet.js";
@@ -47,6 +47,8 @@ fn main() {
     let status = Command::new(npm)
         .args(["ci", "--no-audit", "--no-fund"])
         .current_dir(&web)
+        // stdout carries cargo's directives: npm's chatter goes to stderr (the build log).
+        .stdout(Stdio::from(std::io::stderr()))
         .status();
     match status {
         Ok(s) if s.success() && root.join(LEAFLET_JS).is_file() => {}

@@ -661,7 +661,7 @@ async function loadWards() {
     layers.outline.addData(fc);
     $('ward').innerHTML = fc.features.map((f) => `<option value="${esc(f.properties.code)}">${esc(f.properties.name)}</option>`).join('');
     for (const o of $('ward').options) o.selected = state.ward.includes(o.value);
-    if (!parseMapPosition(state.map) && fc.features.length > 0) map.fitBounds(layers.wards.getBounds());
+    if (!parseMapPosition(state.map) && fc.features.length > 0) map.fitBounds(layers.wards.getBounds(), { animate: false });
     setMessage('error:wards', '');
   } catch (err) {
     setMessage('error:wards', `Wards: ${err.message}`);

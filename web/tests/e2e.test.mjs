@@ -405,6 +405,15 @@ test('an API error shows its description in the status line', async () => {
   await page.close();
 });
 
+test('without Leaflet the page says what to do instead of failing silently', async () => {
+  const page = await browser.newPage();
+  await page.route('**/vendor/leaflet/leaflet.js', (r) => r.fulfill({ status: 404, contentType: 'application/json', body: '{"code":"not_found","description":"Leaflet is not installed"}' }));
+  await page.goto(`${base}/`);
+  await page.waitForFunction(() => /Leaflet\) did not load/.test(document.getElementById('status').textContent));
+  assert.ok(await page.locator('#preset').isVisible(), 'the controls still render');
+  await page.close();
+});
+
 test('at 375 px the panel collapses above a full-width map and every control is labelled', async () => {
   const { page } = await open('', { width: 375, height: 740 });
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 375), 'no sideways scrolling');
