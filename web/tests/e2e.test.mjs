@@ -13,6 +13,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
 import { BINS } from '../symbology.js';
@@ -23,6 +24,7 @@ const WEB = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ROOT = resolve(WEB, '..');
 const BIN = process.env.HOTSPOT_BIN ?? join(ROOT, 'target', 'debug', 'hotspot');
 const SHOTS = join(ROOT, 'target', 'screenshots');
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 /** The demo builds its store from the fixtures first: allow a slow debug build. */
 const STARTUP_MS = 180_000;
@@ -412,6 +414,24 @@ test('without Leaflet the page says what to do instead of failing silently', asy
   await page.waitForFunction(() => /Leaflet\) did not load/.test(document.getElementById('status').textContent));
   assert.ok(await page.locator('#preset').isVisible(), 'the controls still render');
   await page.close();
+});
+
+test('axe finds no serious or critical accessibility problems, with the panel, menu and a popup open', async () => {
+  for (const viewport of [{ width: 1280, height: 800 }, { width: 375, height: 740 }]) {
+    const { page } = await open('#preset=nte', viewport);
+    if (viewport.width < 700) await page.click('#panel-toggle');
+    await page.click('#view-button');
+    await page.addScriptTag({ path: AXE });
+    const menu = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations);
+    await page.keyboard.press('Escape');
+    await page.locator('#top-cells button').first().click();
+    await page.locator('.leaflet-popup svg.chart').waitFor();
+    const popup = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations);
+    const serious = [...menu, ...popup].filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
+    assert.deepEqual(serious, [], `at ${viewport.width} px`);
+    await page.close();
+  }
 });
 
 test('at 375 px the panel collapses above a full-width map and every control is labelled', async () => {
