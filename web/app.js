@@ -370,6 +370,8 @@ async function loadLayer(id, url, draw) {
     if (inflight[id] !== controller) return;
     loaded[id] = null;
     layers[id]?.clearLayers?.();
+    if (id === 'hotspots') $('top-cells').innerHTML = '<li>Hot spots unavailable (see the status line).</li>';
+    renderLegend();
     const field = err.parameter && document.getElementById(err.parameter);
     if (field) field.setAttribute('aria-invalid', 'true');
     setMessage(`error:${id}`, `${LAYERS.find((l) => l.id === id)?.label ?? id}: ${err.message}`);
@@ -709,7 +711,7 @@ function download(text, type, name) {
 }
 
 function exportCells(format) {
-  const fc = loaded.hotspots?.data;
+  const fc = state.layers.includes('hotspots') ? loaded.hotspots?.data : null;
   if (!fc) {
     setMessage('export', 'Nothing to export: turn on the hot spot layer first.');
     return;
