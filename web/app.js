@@ -337,7 +337,9 @@ function refresh() {
   if (state.layers.includes('density')) loadLayer('density', `/api/density?${densityParams(state)}`, drawDensity);
   else { abort('density'); setMessage('density', ''); }
   if (state.layers.includes('venues')) loadLayer('venues', '/ogc/collections/venues/items?limit=10000', drawVenues);
+  else setMessage('venues', '');
   if (state.layers.includes('cameras')) loadLayer('cameras', '/ogc/collections/cameras/items?limit=10000', drawCameras);
+  else setMessage('cameras', '');
   if (state.layers.includes('incidents')) updateIncidentTiles();
   else clearIncidentTiles();
   if (!state.layers.includes('hotspots')) $('top-cells').innerHTML = '<li>Turn on the hot spot layer to list cells.</li>';
@@ -432,7 +434,7 @@ function drawVenues(fc) {
     const p = f.properties;
     const [lon, lat] = f.geometry.coordinates;
     const hours = p.opens && p.closes ? `${esc(p.opens)}–${esc(p.closes)}` : 'hours not given';
-    L.marker([lat, lon], { icon: divIcon('venue-icon'), title: `${p.name} (${p.kind})`, alt: p.name, pane: 'pointsPane' })
+    L.marker([lat, lon], { icon: divIcon('venue-icon', '<span></span>'), title: `${p.name} (${p.kind})`, alt: p.name, pane: 'pointsPane' })
       .bindPopup(`<h3>${esc(p.name)}</h3><p>${esc(p.kind)}, ${hours}</p>`)
       .addTo(layers.venues);
   }
