@@ -232,7 +232,9 @@ function setupViewMenu() {
 // ---------------------------------------------------------------- map and layers
 
 function setupMap() {
-  map = L.map('map', { zoomSnap: 1, keyboard: true });
+  // Honour "reduce motion" (WCAG 2.3.3): no fading or zoom animations.
+  const still = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
+  map = L.map('map', { zoomSnap: 1, keyboard: true, fadeAnimation: !still, zoomAnimation: !still, markerZoomAnimation: !still });
   map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
   const panes = { wardsPane: 350, densityPane: 390, emergingPane: 410, outlinePane: 450, reachPane: 455, pointsPane: 620 };
   for (const [name, z] of Object.entries(panes)) map.createPane(name).style.zIndex = String(z);
@@ -275,6 +277,8 @@ function setupMap() {
     style: { className: 'density-cell', weight: 0, fillOpacity: 0.6 },
     onEachFeature: (f, layer) => layer.bindPopup(`<p><strong>${fmt(f.properties.density_km2, 1)}</strong> incidents per km² over the window.</p>`),
   });
+  // Ward names as labels from zoom 13 (readable on screen and on paper); hover tooltips below that.
+  layers.wardLabels = L.layerGroup();
   layers.incidents = L.layerGroup();
   layers.venues = L.layerGroup();
   layers.cameras = L.layerGroup();
@@ -298,7 +302,24 @@ function setupMap() {
       window.history.replaceState(null, '', toHash(state));
     }
     if (state.layers.includes('incidents')) updateIncidentTiles();
+    updateWardLabels();
   });
+}
+
+const LABEL_MIN_ZOOM = 13;
+
+function updateWardLabels() {
+  const on = state.layers.includes('wards') && map.getZoom() >= LABEL_MIN_ZOOM;
+  if (on && layers.wardLabels.getLayers().length === 0) {
+    layers.wards.eachLayer((layer) => {
+      const name = layer.feature.properties.name ?? layer.feature.properties.code;
+      L.tooltip({ permanent: true, direction: 'center', className: 'ward-label', interactive: false })
+        .setLatLng(layer.getCenter())
+        .setContent(esc(name))
+        .addTo(layers.wardLabels);
+    });
+  }
+  showLayer('wardLabels', on);
 }
 
 function makeOsmLayer() {
@@ -342,6 +363,7 @@ function refresh() {
   else setMessage('cameras', '');
   if (state.layers.includes('incidents')) updateIncidentTiles();
   else clearIncidentTiles();
+  updateWardLabels();
   if (!state.layers.includes('hotspots')) $('top-cells').innerHTML = '<li>Turn on the hot spot layer to list cells.</li>';
   renderLegend();
   updatePrintInfo();
@@ -477,7 +499,7 @@ function renderTopCells(fc) {
     list.innerHTML = '<li>No hot spot cells in this window.</li>';
     return;
   }
-  list.innerHTML = hot.map((f) => `<li><button type="button" data-cell="${esc(f.properties.cell)}">${esc(binInfo(f.properties.bin).label)}: ${fmt(f.properties.count)} incidents, z ${fmt(f.properties.z, 2)}</button></li>`).join('');
+  list.innerHTML = hot.map((f) => `<li><button type="button" data-cell="${esc(f.properties.cell)}">${esc(binInfo(f.properties.bin).label)}: ${fmt(f.properties.count, 1)} incidents, z ${fmt(f.properties.z, 2)}</button></li>`).join('');
 }
 
 function onTopCellClick(e) {
@@ -515,7 +537,8 @@ function openCellPopup(layer, p, kind) {
     const b = binInfo(p.bin);
     div.innerHTML = `<h3><span class="swatch" style="background:${b.colour}" aria-hidden="true"></span><span class="bin-label">${esc(b.label)}</span></h3>`
       + facts([
-        ['Incidents', fmt(p.count), 'count'],
+        // Counts may be aoristic (time-span) weights: show one decimal when not whole.
+        ['Incidents', fmt(p.count, 1), 'count'],
         ['Gi* z', fmt(p.z, 2), 'z'],
         ['p (normal)', fmtP(p.p), 'p'],
         ['p (permutation)', fmtP(p.p_sim), 'p-sim'],
@@ -663,9 +686,11 @@ async function loadWards() {
     fc.features.sort((a, b) => String(a.properties.name).localeCompare(String(b.properties.name)));
     layers.wards.addData(fc);
     layers.outline.addData(fc);
+    layers.wardLabels.clearLayers();
     $('ward').innerHTML = fc.features.map((f) => `<option value="${esc(f.properties.code)}">${esc(f.properties.name)}</option>`).join('');
     for (const o of $('ward').options) o.selected = state.ward.includes(o.value);
     if (!parseMapPosition(state.map) && fc.features.length > 0) map.fitBounds(layers.wards.getBounds(), { animate: false });
+    updateWardLabels();
     setMessage('error:wards', '');
   } catch (err) {
     setMessage('error:wards', `Wards: ${err.message}`);
