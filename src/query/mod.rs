@@ -8,6 +8,7 @@ mod bag;
 mod hotspots;
 mod params;
 mod selection;
+mod stats;
 
 use h3o::CellIndex;
 use serde_json::{Value, json};
@@ -20,6 +21,7 @@ pub use params::{
     parse_resolution, split_list,
 };
 pub use selection::{Selected, Selection};
+pub use stats::{Dim, Key, STATS_PARAMS, StatsRequest, StatsResult, run_stats};
 
 use crate::analysis::{
     emerging::EmergingError, gi_star::GiStarError, kde::KdeError, weights::WeightsError,
