@@ -5,6 +5,7 @@
 
 mod aggregate;
 mod bag;
+mod emerging;
 mod hotspots;
 mod params;
 mod selection;
@@ -15,6 +16,7 @@ use serde_json::{Value, json};
 
 pub use aggregate::{AggregateError, CellCounts, cell_counts};
 pub use bag::{MAX_PARAMS, MAX_VALUE_LEN, ParamBag};
+pub use emerging::{EMERGING_PARAMS, EmergingRequest, EmergingResult, Step, run_emerging};
 pub use hotspots::{HOTSPOT_PARAMS, HotspotRequest, HotspotResult, auto_resolution, run_hotspots};
 pub use params::{
     MAX_LIST_VALUES, ParamError, RawSelection, SELECTION_PARAMS, parse_bool, parse_in_range,
