@@ -5,6 +5,7 @@
 
 mod aggregate;
 mod bag;
+mod density;
 mod emerging;
 mod hotspots;
 mod params;
@@ -16,6 +17,7 @@ use serde_json::{Value, json};
 
 pub use aggregate::{AggregateError, CellCounts, cell_counts};
 pub use bag::{MAX_PARAMS, MAX_VALUE_LEN, ParamBag};
+pub use density::{DENSITY_PARAMS, DensityCells, DensityRequest, DensityResult, run_density};
 pub use emerging::{EMERGING_PARAMS, EmergingRequest, EmergingResult, Step, run_emerging};
 pub use hotspots::{HOTSPOT_PARAMS, HotspotRequest, HotspotResult, auto_resolution, run_hotspots};
 pub use params::{
