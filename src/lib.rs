@@ -13,7 +13,10 @@
 //!   cameras, ward boundaries and populations; every reject has a file, line and field.
 //! - [`store`]: the GeoPackage store QGIS and GDAL open directly.
 //! - [`index`]: the snapshot the analyses read: columns, R-trees, ward lookup, H3 cells.
+//! - [`server`]: the HTTP server: OGC API – Features (GDAL/QGIS `OAPIF:`), the OpenAPI
+//!   document, ETags, gzip, CORS, bearer tokens for writes.
 #![doc = ""]
 
 pub mod domain;
 pub mod index;
+pub mod server;

@@ -7,8 +7,7 @@ mod wards;
 
 pub use cells::{FillError, RESOLUTIONS, cell_centre, resolution_from_number, ward_cells};
 pub use snapshot::{
-    CellSlots,
-    FINEST_RESOLUTION, IncidentTable, Interner, NO_TIME, Snapshot, SnapshotError, SnapshotInput,
-    local_minutes,
+    CellSlots, FINEST_RESOLUTION, IncidentTable, Interner, NO_TIME, Snapshot, SnapshotError,
+    SnapshotInput, local_minutes,
 };
 pub use wards::{DEFAULT_TOLERANCE_M, WardIndex, WardIndexError, WardRules, to_bng};
