@@ -1182,8 +1182,36 @@ async fn bbox_over_http_equals_brute_force() {
     }
 }
 
-#[test]
-fn shared_folder_helper_resolves() {
-    // The shared folder holds the real data the later phases read; the helper must find it.
-    assert!(common::shared("realdata/README.md").is_file());
+// ---------------------------------------------------------------------------------------------
+// The real server on a socket.
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_on_answers_then_stops_on_shutdown() {
+    use std::io::Write;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    let shutdown = async move {
+        // Wait for the test's signal off the async threads.
+        let _ = tokio::task::spawn_blocking(move || stopped.recv()).await;
+    };
+    let server = tokio::spawn(hotspot::server::serve_on(
+        listener,
+        state_with(ServerConfig::default()),
+        shutdown,
+    ));
+    let reply = tokio::task::spawn_blocking(move || {
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        s.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut reply = String::new();
+        s.read_to_string(&mut reply).unwrap();
+        reply
+    })
+    .await
+    .unwrap();
+    assert!(reply.starts_with("HTTP/1.1 200 OK"), "{reply}");
+    assert!(reply.ends_with("\r\n\r\nok"), "{reply}");
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
 }

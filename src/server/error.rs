@@ -121,10 +121,11 @@ impl ApiError {
     /// The parameter at fault, if any.
     pub fn parameter(&self) -> Option<&str> {
         match self {
-            ApiError::BadParameter { parameter, .. } => Some(parameter),
+            ApiError::BadParameter { parameter, .. } => Some(parameter.as_str()),
             ApiError::NotFound { parameter, .. } => parameter.as_deref(),
             _ => None,
         }
+        .filter(|p| !p.is_empty())
     }
 }
 
@@ -255,5 +256,34 @@ mod tests {
         assert_eq!(r.headers()[header::ALLOW], "GET,HEAD");
         assert_eq!(r.headers()[header::CONTENT_TYPE], "application/json");
         assert_eq!(body_json(r).await["code"], "method_not_allowed");
+    }
+
+    #[tokio::test]
+    async fn normalise_describes_layer_errors() {
+        let limits = Limits {
+            body_limit_bytes: 1024,
+            timeout_s: 60,
+        };
+        let cases = [
+            (StatusCode::SERVICE_UNAVAILABLE, "timeout", "60 s"),
+            (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "1024 bytes",
+            ),
+            (StatusCode::BAD_REQUEST, "bad_parameter", "bad request"),
+        ];
+        for (status, code, text) in cases {
+            let r = normalise(limits, (status, "length limit exceeded").into_response());
+            assert_eq!(r.status(), status);
+            let v = body_json(r).await;
+            assert_eq!(v["code"], code);
+            assert!(v["description"].as_str().unwrap().contains(text), "{v}");
+            assert!(v.get("parameter").is_none(), "{v}");
+        }
+        // JSON errors pass untouched.
+        let own = ApiError::bad("limit", "x").into_response();
+        let v = body_json(normalise(limits, own)).await;
+        assert_eq!(v["parameter"], "limit");
     }
 }

@@ -106,7 +106,7 @@ impl BBox {
     /// 2. Project points along the clipped box's edges (plus the central meridian, where a
     ///    parallel's image reaches its extreme northing) with the ETRS89 transverse Mercator,
     ///    which needs no OSTN15 grid cell and so works over the whole clipped box.
-    /// 3. Take their envelope and widen it by [`MARGIN_M`] for the OSTN15 shift.
+    /// 3. Take their envelope and widen it by 1 km for the OSTN15 shift (under 120 m).
     ///
     /// Within the grid area, eastings along a parallel and northings along a meridian vary
     /// monotonically, so the sampled edges give the image's envelope; the exact lon/lat test
