@@ -682,6 +682,10 @@ async fn etag_revalidates_and_changes_with_the_snapshot() {
             .body(Body::empty())
             .unwrap()
     };
+    let head = send(&app, Request::head(uri).body(Body::empty()).unwrap()).await;
+    assert_eq!(head.status, StatusCode::OK);
+    assert!(head.body.is_empty());
+    assert_eq!(head.header(header::ETAG), Some(tag.as_str()));
     let not_modified = send(&app, revalidate()).await;
     assert_eq!(not_modified.status, StatusCode::NOT_MODIFIED);
     assert!(not_modified.body.is_empty());
