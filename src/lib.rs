@@ -19,10 +19,13 @@
 //!   `esda.G_Local(star=True)` / ArcGIS Hot Spot Analysis), emerging hot spots (ArcGIS Emerging
 //!   Hot Spot Analysis, Mann–Kendall), quartic kernel density (ArcGIS Kernel Density), Local
 //!   Moran's I (esda `Moran_Local`), Benjamini–Hochberg FDR.
+//! - [`server`]: the HTTP server: OGC API – Features (GDAL/QGIS `OAPIF:`), the OpenAPI
+//!   document, ETags, gzip, CORS, bearer tokens for writes.
 #![doc = ""]
 
 pub mod analysis;
 pub mod domain;
 pub mod index;
 pub mod query;
+pub mod server;
 pub mod time;

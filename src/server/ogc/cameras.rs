@@ -1,0 +1,77 @@
+//! The `cameras` collection: CCTV cameras as Point features with their reach.
+
+use serde_json::{Value, json};
+
+use super::collection::{Collection, Extent, ItemsPage, Rows, no_time, point_feature};
+use super::params::ItemsQuery;
+use crate::index::Snapshot;
+use crate::server::error::ApiError;
+
+/// The `cameras` collection.
+#[derive(Debug, Clone, Copy)]
+pub struct Cameras;
+
+fn feature(snap: &Snapshot, i: usize) -> Value {
+    let c = &snap.cameras[i];
+    point_feature(
+        &c.id,
+        c.location.lon(),
+        c.location.lat(),
+        json!({ "id": c.id, "kind": c.kind.name(), "radius_m": c.radius_m }),
+    )
+}
+
+impl Collection for Cameras {
+    fn id(&self) -> &'static str {
+        "cameras"
+    }
+
+    fn title(&self) -> &'static str {
+        "CCTV cameras"
+    }
+
+    fn description(&self) -> &'static str {
+        "Fixed and mobile (redeployable) CCTV cameras with the radius each watches, metres."
+    }
+
+    fn extent(&self, snap: &Snapshot) -> Extent {
+        Extent {
+            bbox: Extent::of_points(
+                snap.cameras
+                    .iter()
+                    .map(|c| [c.location.lon(), c.location.lat()]),
+            ),
+            interval: None,
+        }
+    }
+
+    fn properties(&self) -> Value {
+        json!({
+            "id": { "type": "string" },
+            "kind": { "type": "string", "enum": ["fixed", "mobile"] },
+            "radius_m": { "type": "number" },
+        })
+    }
+
+    fn items(&self, snap: &Snapshot, query: &ItemsQuery) -> Result<ItemsPage, ApiError> {
+        no_time(self, query)?;
+        let rows = match &query.bbox {
+            None => Rows::All(snap.cameras.len()),
+            Some(b) => Rows::Some(
+                (0..snap.cameras.len())
+                    .filter(|&i| {
+                        let l = snap.cameras[i].location;
+                        b.contains(l.lon(), l.lat())
+                    })
+                    .map(|i| i as u32)
+                    .collect(),
+            ),
+        };
+        Ok(rows.page(query, |i| feature(snap, i)))
+    }
+
+    fn item(&self, snap: &Snapshot, fid: &str) -> Option<Value> {
+        let i = snap.cameras.iter().position(|c| c.id == fid)?;
+        Some(feature(snap, i))
+    }
+}
