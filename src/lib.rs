@@ -13,6 +13,8 @@
 //!   cameras, ward boundaries and populations; every reject has a file, line and field.
 //! - [`store`]: the GeoPackage store QGIS and GDAL open directly.
 //! - [`index`]: the snapshot the analyses read: columns, R-trees, ward lookup, H3 cells.
+//! - [`synth`]: the deterministic synthetic Portsmouth behind `fixtures/` and the benches.
 #![doc = ""]
 
 pub mod domain;
+pub mod synth;
