@@ -148,9 +148,7 @@ const WARDS: [WardSpec; 14] = [
         code: "E05002447",
         name: "Eastney and Craneswater",
         population: 12_700,
-        parts: &[&[
-            "CJ", "C19", "C18", "C17", "C16", "EM2", "E2", "E1", "J2",
-        ]],
+        parts: &[&["CJ", "C19", "C18", "C17", "C16", "EM2", "E2", "E1", "J2"]],
     },
     WardSpec {
         code: "E05002448",
@@ -349,7 +347,7 @@ fn grid(wards: &[SynthWard], spacing_m: f64) -> Vec<Address> {
         let mut lon = x0 + dx / 2.0;
         while lon < x1 {
             if let Some(ward) = ward_of(wards, lon, lat) {
-                let street = if col % 2 == 0 {
+                let street = if col.is_multiple_of(2) {
                     EW_STREETS[(row * EW_STREETS.len() / 160) % EW_STREETS.len()]
                 } else {
                     NS_STREETS[(col * NS_STREETS.len() / 140) % NS_STREETS.len()]
@@ -525,10 +523,16 @@ mod tests {
             if n == 1 {
                 // A coast / outer edge: at least one end on the coast or the outline.
                 let outer = |v: &str| {
-                    v.starts_with('C') || v.starts_with('M') || v.starts_with('H')
-                        || v.starts_with('W') || ["BC", "CJ", "CDN", "ME", "DN", "PC", "PN"].contains(&v)
+                    v.starts_with('C')
+                        || v.starts_with('M')
+                        || v.starts_with('H')
+                        || v.starts_with('W')
+                        || ["BC", "CJ", "CDN", "ME", "DN", "PC", "PN"].contains(&v)
                 };
-                assert!(outer(e.0) && outer(e.1), "inland edge {e:?} has one ward only");
+                assert!(
+                    outer(e.0) && outer(e.1),
+                    "inland edge {e:?} has one ward only"
+                );
             }
         }
     }

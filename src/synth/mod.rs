@@ -181,6 +181,63 @@ struct CellCount {
     rows: usize,
 }
 
+/// One truth entry per repeat location of pattern (g), from its rows.
+fn repeat_entries(
+    plan: &patterns::Plan,
+    mine: &[&(String, LogRow)],
+    wards: &[SynthWard],
+) -> Result<Vec<TruthEntry>, SynthError> {
+    let mut groups: BTreeMap<u32, Vec<&(String, LogRow)>> = BTreeMap::new();
+    for row in mine {
+        groups.entry(row.1.group).or_default().push(row);
+    }
+    let mut out = Vec::new();
+    for (g, rows) in groups {
+        let r0 = &rows[0].1;
+        let last = &rows[rows.len() - 1].1;
+        let ward = ward_of(wards, r0.lon, r0.lat).map(|i| &wards[i]);
+        let mut centre = BTreeMap::new();
+        centre.insert("lat", r0.lat);
+        centre.insert("lon", r0.lon);
+        out.push(TruthEntry {
+            id: format!("g{g}-repeat-location"),
+            description: format!(
+                "Repeat location and repeat caller: {} reports at one address on {} from one caller within {} days",
+                rows.len(),
+                r0.street,
+                (last.when.start().date() - r0.when.start().date()).num_days()
+            ),
+            ward_code: ward.map_or("", |w| w.code),
+            ward_name: ward.map_or("", |w| w.name),
+            centre,
+            radius_m: 1.0,
+            h3_res9_cell: cell9(r0.lon, r0.lat)?,
+            h3_res9_cells: cell_counts(&rows)?,
+            days: plan.days,
+            hours: plan.hours,
+            categories: {
+                let mut c: Vec<&'static str> = rows.iter().map(|r| CATEGORIES[r.1.cat].code).collect();
+                c.sort_unstable();
+                c.dedup();
+                c
+            },
+            date_from: r0.when.start().format("%Y-%m-%d").to_string(),
+            date_to: last.when.start().format("%Y-%m-%d").to_string(),
+            rows: rows.len(),
+            must_be_hot: vec![],
+            must_not_be_hot: vec![],
+            detail: json!({
+                "street": r0.street,
+                "caller_ref": r0.caller.map(|c| format!("C{c:06}")),
+                "refs": rows.iter().map(|x| x.0.as_str()).collect::<Vec<_>>(),
+                "min_reports": 3,
+                "within_days": 180,
+            }),
+        });
+    }
+    Ok(out)
+}
+
 fn cell_counts(rows: &[&(String, LogRow)]) -> Result<Vec<CellCount>, SynthError> {
     let mut m: BTreeMap<String, usize> = BTreeMap::new();
     for (_, r) in rows {
@@ -240,13 +297,21 @@ pub fn write_fixtures(dir: &Path) -> Result<(), SynthError> {
     write(dir, "venues.csv", s.as_bytes())?;
     let mut s = String::from("id,lat,lon,radius_m,kind\n");
     for c in places::cameras() {
-        let _ = writeln!(s, "{},{:.6},{:.6},{},{}", c.id, c.lat, c.lon, c.radius_m, c.kind);
+        let _ = writeln!(
+            s,
+            "{},{:.6},{:.6},{},{}",
+            c.id, c.lat, c.lon, c.radius_m, c.kind
+        );
     }
     write(dir, "cameras.csv", s.as_bytes())?;
     let match_days = places::match_days(from, to);
     let mut s = String::from("date,name\n");
     for d in &match_days {
-        let _ = writeln!(s, "{},Portsmouth FC home match (Fratton Park)", d.format("%Y-%m-%d"));
+        let _ = writeln!(
+            s,
+            "{},Portsmouth FC home match (Fratton Park)",
+            d.format("%Y-%m-%d")
+        );
     }
     write(dir, "events.csv", s.as_bytes())?;
 
@@ -277,6 +342,8 @@ pub fn write_fixtures(dir: &Path) -> Result<(), SynthError> {
         &mut callers,
     );
     rows.extend(planted.rows);
+    // A night that starts on the last evening may run past the period: keep the period closed.
+    rows.retain(|r| r.when.start().date() <= to);
     for r in &mut rows {
         r.lon = round5(r.lon);
         r.lat = round5(r.lat);
@@ -336,8 +403,14 @@ pub fn write_fixtures(dir: &Path) -> Result<(), SynthError> {
     // Ground truth.
     let mut entries = Vec::new();
     for plan in &planted.plans {
-        let mine: Vec<&(String, LogRow)> =
-            rows.iter().filter(|(_, r)| r.pattern == Some(plan.id)).collect();
+        let mine: Vec<&(String, LogRow)> = rows
+            .iter()
+            .filter(|(_, r)| r.pattern == Some(plan.id))
+            .collect();
+        if plan.id == "g-repeat-locations" {
+            entries.extend(repeat_entries(plan, &mine, &wards)?);
+            continue;
+        }
         let detail = match plan.id {
             "d-paulsgrove-park-emerging" => {
                 let mut by_month: BTreeMap<String, usize> = BTreeMap::new();
@@ -357,27 +430,6 @@ pub fn write_fixtures(dir: &Path) -> Result<(), SynthError> {
                     "space_m": 200, "time_days": 7,
                     "chains": chains.values().collect::<Vec<_>>(),
                 })
-            }
-            "g-repeat-locations" => {
-                let mut groups: BTreeMap<u32, Vec<&(String, LogRow)>> = BTreeMap::new();
-                for row in &mine {
-                    groups.entry(row.1.group).or_default().push(row);
-                }
-                let locs: Vec<_> = groups
-                    .values()
-                    .map(|g| {
-                        let r0 = &g[0].1;
-                        json!({
-                            "lat": r0.lat, "lon": r0.lon, "street": r0.street,
-                            "caller_ref": r0.caller.map(|c| format!("C{c:06}")),
-                            "h3_res9_cell": cell9(r0.lon, r0.lat).unwrap_or_default(),
-                            "refs": g.iter().map(|x| x.0.as_str()).collect::<Vec<_>>(),
-                            "first": r0.when.start().format("%Y-%m-%d").to_string(),
-                            "last": g[g.len() - 1].1.when.start().format("%Y-%m-%d").to_string(),
-                        })
-                    })
-                    .collect();
-                json!({"min_reports": 3, "within_days": 180, "locations": locs})
             }
             _ => serde_json::Value::Null,
         };
@@ -433,11 +485,15 @@ pub fn write_fixtures(dir: &Path) -> Result<(), SynthError> {
         })
         .collect();
     published.sort_by_key(|p| (p.point, p.crime_type));
-    let fareham: Vec<usize> = (0..points.len()).filter(|&i| points[i].ward.is_none()).collect();
+    let fareham: Vec<usize> = (0..points.len())
+        .filter(|&i| points[i].ward.is_none())
+        .collect();
     let mut r4 = rng(4);
     for _ in 0..12 {
         let t = CATEGORIES[r4.random_range(0..CATEGORIES.len())].crime_type;
-        let point = fareham[r4.random_range(0..fareham.len().max(1)).min(fareham.len().saturating_sub(1))];
+        let point = fareham[r4
+            .random_range(0..fareham.len().max(1))
+            .min(fareham.len().saturating_sub(1))];
         published.push(PublishedRow {
             crime_type: t,
             point,

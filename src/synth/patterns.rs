@@ -11,7 +11,9 @@ use rand_pcg::Pcg64Mcg;
 use serde::Serialize;
 
 use super::geography::{Address, distance_m, offset_m};
-use super::log::{Callers, Clock, LogRow, Profile, When, category, cumulative, existing, normal, pick};
+use super::log::{
+    Callers, Clock, LogRow, Profile, When, category, cumulative, existing, normal, pick,
+};
 use super::places::{ALBERT_ROAD, FRATTON_PARK, GUILDHALL};
 
 /// An analysis window, in the value syntax of interface.md (plus `dates`, a file of dates).
@@ -103,7 +105,10 @@ impl Mix {
         }
     }
 
-    #[expect(clippy::too_many_arguments, reason = "one row's fields, named at the call")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one row's fields, named at the call"
+    )]
     fn row(
         &self,
         rng: &mut Pcg64Mcg,
@@ -170,10 +175,18 @@ pub fn plant(
     // (a) Guildhall Walk, Friday and Saturday nights 22:00–03:00.
     let id = "a-guildhall-walk-nte";
     let mix = Mix::new(&NIGHT_MIX, 0.8, 0.3);
-    for &d in days.iter().filter(|d| matches!(d.weekday(), Weekday::Fri | Weekday::Sat)) {
+    for &d in days
+        .iter()
+        .filter(|d| matches!(d.weekday(), Weekday::Fri | Weekday::Sat))
+    {
         for _ in 0..poisson(rng, 3.5) {
             let t = at(d, 22 * 60 + rng.random_range(0..300));
-            let p = offset_m(GUILDHALL.lon, GUILDHALL.lat, 20.0 * normal(rng), 40.0 * normal(rng));
+            let p = offset_m(
+                GUILDHALL.lon,
+                GUILDHALL.lat,
+                20.0 * normal(rng),
+                40.0 * normal(rng),
+            );
             rows.push(mix.row(rng, callers, t, p, "Guildhall Walk", id, 0));
         }
     }
@@ -284,7 +297,9 @@ pub fn plant(
             .take_while(|d| d.month() == first.month() && *d <= to)
             .collect();
         for _ in 0..n {
-            let d = month_days[rng.random_range(0..month_days.len().max(1)).min(month_days.len().saturating_sub(1))];
+            let d = month_days[rng
+                .random_range(0..month_days.len().max(1))
+                .min(month_days.len().saturating_sub(1))];
             let t = at(d, 15 * 60 + rng.random_range(0..420));
             let p = offset_m(centre.0, centre.1, 35.0 * normal(rng), 35.0 * normal(rng));
             rows.push(mix.row(rng, callers, t, p, "Allaway Avenue", id, 0));
@@ -327,7 +342,12 @@ pub fn plant(
     for &d in match_days {
         for _ in 0..poisson(rng, 7.0) {
             let t = at(d, 17 * 60 + rng.random_range(0..360));
-            let p = offset_m(FRATTON_PARK.0, FRATTON_PARK.1, 45.0 * normal(rng), 45.0 * normal(rng));
+            let p = offset_m(
+                FRATTON_PARK.0,
+                FRATTON_PARK.1,
+                45.0 * normal(rng),
+                45.0 * normal(rng),
+            );
             rows.push(mix.row(rng, callers, t, p, "Frogmore Road", id, 0));
         }
     }
@@ -410,9 +430,10 @@ pub fn plant(
     ];
     let span_days = (to - from).num_days() - 200;
     for (g, &(p, n, code)) in places.iter().enumerate() {
-        let Some(a) = addresses.iter().min_by(|x, y| {
-            distance_m((x.lon, x.lat), p).total_cmp(&distance_m((y.lon, y.lat), p))
-        }) else {
+        let Some(a) = addresses
+            .iter()
+            .min_by(|x, y| distance_m((x.lon, x.lat), p).total_cmp(&distance_m((y.lon, y.lat), p)))
+        else {
             continue;
         };
         let mix = Mix::new(&[(code, 0.8), ("Criminal Damage", 0.2)], 0.1, 0.0);
@@ -421,7 +442,10 @@ pub fn plant(
         let mut offsets: Vec<i64> = (0..n).map(|_| rng.random_range(0..170)).collect();
         offsets.sort_unstable();
         for off in offsets {
-            let t = at(start + Duration::days(off), 16 * 60 + rng.random_range(0..420));
+            let t = at(
+                start + Duration::days(off),
+                16 * 60 + rng.random_range(0..420),
+            );
             let group = u32::try_from(g + 1).unwrap_or(0);
             let mut row = mix.row(rng, callers, t, (a.lon, a.lat), a.street, id, group);
             row.caller = Some(caller);
@@ -431,8 +455,8 @@ pub fn plant(
     plans.push(Plan {
         id,
         description: "Repeat locations and repeat callers: four addresses with 3, 4, 5 and 6 reports within 170 days, each from one caller (the ASB Case Review '3 in 6 months' rule)",
-        centre: (-1.0706, 50.8185),
-        radius_m: 3700.0,
+        centre: places[0].0,
+        radius_m: 1.0,
         days: "mon,tue,wed,thu,fri,sat,sun",
         hours: "16:00-23:00",
         categories: vec![

@@ -128,19 +128,20 @@ const NTE_KINDS: [(&str, &str, &str); 8] = [
 pub fn venues(rng: &mut Pcg64Mcg, addresses: &[Address]) -> Vec<VenueRow> {
     let mut out = Vec::new();
     let mut next_id = 1_u32;
-    let mut push = |out: &mut Vec<VenueRow>, name: String, kind, (lon, lat), (opens, closes), street| {
-        out.push(VenueRow {
-            id: format!("PL/{next_id:04}"),
-            name,
-            kind,
-            lat: round6(lat),
-            lon: round6(lon),
-            opens,
-            closes,
-            street,
-        });
-        next_id += 1;
-    };
+    let mut push =
+        |out: &mut Vec<VenueRow>, name: String, kind, (lon, lat), (opens, closes), street| {
+            out.push(VenueRow {
+                id: format!("PL/{next_id:04}"),
+                name,
+                kind,
+                lat: round6(lat),
+                lon: round6(lon),
+                opens,
+                closes,
+                street,
+            });
+            next_id += 1;
+        };
     for (district, n) in [(GUILDHALL, 24), (ALBERT_ROAD, 32), (GUNWHARF, 14)] {
         for i in 0..n {
             let (kind, opens, closes) = NTE_KINDS[rng.random_range(0..NTE_KINDS.len())];
@@ -154,7 +155,14 @@ pub fn venues(rng: &mut Pcg64Mcg, addresses: &[Address]) -> Vec<VenueRow> {
                 "restaurant" => format!("{} Kitchen {}", district.name, i + 1),
                 _ => format!("{} Bar", BAR_NAMES[(i * 5 + 3) % BAR_NAMES.len()]),
             };
-            push(&mut out, name, kind, (lon, lat), (opens, closes), district.name);
+            push(
+                &mut out,
+                name,
+                kind,
+                (lon, lat),
+                (opens, closes),
+                district.name,
+            );
         }
     }
     // Scattered community pubs and off-licences at street addresses.
@@ -169,7 +177,12 @@ pub fn venues(rng: &mut Pcg64Mcg, addresses: &[Address]) -> Vec<VenueRow> {
                 format!("{} Off Licence", a.street),
             )
         } else if i % 5 == 0 {
-            ("pub", "11:00", "00:00", PUB_NAMES[i % PUB_NAMES.len()].to_owned())
+            (
+                "pub",
+                "11:00",
+                "00:00",
+                PUB_NAMES[i % PUB_NAMES.len()].to_owned(),
+            )
         } else {
             (
                 "pub",
@@ -178,7 +191,14 @@ pub fn venues(rng: &mut Pcg64Mcg, addresses: &[Address]) -> Vec<VenueRow> {
                 PUB_NAMES[(i * 11) % PUB_NAMES.len()].to_owned(),
             )
         };
-        push(&mut out, name, kind, (a.lon, a.lat), (opens, closes), a.street);
+        push(
+            &mut out,
+            name,
+            kind,
+            (a.lon, a.lat),
+            (opens, closes),
+            a.street,
+        );
     }
     out
 }

@@ -178,7 +178,10 @@ pub fn write_police_uk_rows(n: usize, seed: u64, mut w: impl Write) -> Result<()
             base
         }
     }));
-    let cols: Vec<Vec<u8>> = points.iter().map(|p| point_columns(p).into_bytes()).collect();
+    let cols: Vec<Vec<u8>> = points
+        .iter()
+        .map(|p| point_columns(p).into_bytes())
+        .collect();
     let type_c = cumulative(TYPE_MIX.iter().map(|t| t.1));
     let outcome_c = cumulative(OUTCOMES.iter().map(|o| o.1));
     let months: Vec<String> = (2023..=2024)
