@@ -152,6 +152,16 @@ fn fmt_date(d: NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
 }
 
+/// The whole of `ground-truth.json`.
+#[derive(Debug, Serialize)]
+struct Truth {
+    made_by: &'static str,
+    seed: u64,
+    log: &'static str,
+    hot_means: &'static str,
+    patterns: Vec<TruthEntry>,
+}
+
 /// One truth entry of `ground-truth.json`.
 #[derive(Debug, Serialize)]
 struct TruthEntry {
@@ -458,13 +468,13 @@ pub fn write_fixtures(dir: &Path) -> Result<(), SynthError> {
             detail,
         });
     }
-    let truth = json!({
-        "made_by": "cargo run --bin make-fixtures",
-        "seed": FIXTURE_SEED,
-        "log": "incidents-log.csv",
-        "hot_means": "Getis-Ord Gi* bin +3 (|z| > 2.58, analytic, binary weights, self included) for the centre cell, H3 resolution 9, k = 1, all categories, the window as stated",
-        "patterns": entries,
-    });
+    let truth = Truth {
+        made_by: "cargo run --bin make-fixtures",
+        seed: FIXTURE_SEED,
+        log: "incidents-log.csv",
+        hot_means: "Getis-Ord Gi* bin +3 (z > 2.58; analytic, binary weights, self included) for the centre cell at H3 resolution 9, k = 1, over all categories in the stated window; 'not hot' means z < 1.65. Checked by tests/fixtures.rs over two study areas: the cells with data, and those plus their neighbours",
+        patterns: entries,
+    };
     write(
         dir,
         "ground-truth.json",
