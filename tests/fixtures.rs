@@ -833,3 +833,38 @@ fn venues_cameras_and_events_are_in_the_promised_shapes() {
     assert_eq!(kinds.iter().filter(|k| **k == "fixed").count(), 8);
     assert_eq!(kinds.iter().filter(|k| **k == "mobile").count(), 2);
 }
+
+#[test]
+fn wards_sit_where_the_real_wards_are() {
+    // The real 2013 boundaries (read from the shared folder, never copied) give each ward's
+    // centroid; the hand-drawn ward must lie within 1.2 km of it, and nearer to its own real
+    // ward than to any other: relative positions are right.
+    use geo::Centroid;
+    let path = common::shared("realdata/boundaries/portsmouth-wards-2013.geojson");
+    let real: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut real_centroids: BTreeMap<String, Point<f64>> = BTreeMap::new();
+    for f in real["features"].as_array().unwrap() {
+        let g: geo::Geometry<f64> =
+            serde_json::from_value::<geojson::Geometry>(f["geometry"].clone())
+                .unwrap()
+                .try_into()
+                .unwrap();
+        real_centroids.insert(
+            f["properties"]["WD13CD"].as_str().unwrap().to_owned(),
+            g.centroid().unwrap(),
+        );
+    }
+    let d_m = |a: Point<f64>, b: Point<f64>| {
+        ((a.x() - b.x()) * 70_390.0).hypot((a.y() - b.y()) * 111_230.0)
+    };
+    for (code, name, mp) in wards() {
+        let c = mp.centroid().unwrap();
+        let own = d_m(c, real_centroids[&code]);
+        assert!(own < 1_200.0, "{name} is {own:.0} m from the real ward");
+        let nearest = real_centroids
+            .iter()
+            .min_by(|a, b| d_m(c, *a.1).total_cmp(&d_m(c, *b.1)))
+            .unwrap();
+        assert_eq!(nearest.0, &code, "{name} sits nearer another real ward");
+    }
+}

@@ -582,6 +582,10 @@ and ASB; (d) a Paulsgrove park, ASB from July 2024 growing every month; (e) Frat
 match days 17:00-23:00; (f) 60 near-repeat burglary chains (1-3 more within 200 m and 7 days);\n\
 (g) four repeat locations, each with one repeat caller (3-6 reports within 170 days).\n\
 \n\
+For benchmarks, `cargo run --bin make-fixtures -- --police-uk-rows 1000000 --seed 1 > big.csv`\n\
+(library: `hotspot::synth::write_police_uk_rows`) streams any number of police.uk rows over the\n\
+same city and map points: about 25 % ASB, 9 % byte-identical repeats, months 2023-01..2024-12.\n\
+\n\
 Background: 10,000 incidents over the wards in proportion to population, at 60 m street-grid\n\
 addresses with 5 m jitter, with category rhythms (ASB evenings, violence Fri/Sat nights,\n\
 shoplifting in shop hours) and a summer peak.\n",
