@@ -117,8 +117,8 @@ fn cell9(lon: f64, lat: f64) -> Result<String, SynthError> {
 /// The study period of the log.
 pub fn period() -> (NaiveDate, NaiveDate) {
     (
-        NaiveDate::from_ymd_opt(2023, 1, 1).unwrap_or(NaiveDate::MIN),
-        NaiveDate::from_ymd_opt(2024, 12, 31).unwrap_or(NaiveDate::MIN),
+        NaiveDate::from_ymd_opt(2023, 1, 1).expect("2023-01-01 is a date"),
+        NaiveDate::from_ymd_opt(2024, 12, 31).expect("2024-12-31 is a date"),
     )
 }
 
@@ -174,7 +174,7 @@ struct TruthEntry {
     h3_res9_cell: String,
     h3_res9_cells: Vec<CellCount>,
     days: &'static str,
-    hours: &'static str,
+    hours: Option<&'static str>,
     categories: Vec<&'static str>,
     date_from: String,
     date_to: String,

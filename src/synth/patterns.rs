@@ -61,8 +61,8 @@ pub struct Plan {
     pub radius_m: f64,
     /// Days, as a `days` value.
     pub days: &'static str,
-    /// Hours, as an `hours` value.
-    pub hours: &'static str,
+    /// Hours, as an `hours` value; `None` for any time of day.
+    pub hours: Option<&'static str>,
     /// Local category codes.
     pub categories: Vec<&'static str>,
     /// Dates covered (inclusive).
@@ -196,7 +196,7 @@ pub fn plant(
         centre: (GUILDHALL.lon, GUILDHALL.lat),
         radius_m: 120.0,
         days: "fri,sat",
-        hours: "22:00-03:00",
+        hours: Some("22:00-03:00"),
         categories: NIGHT_MIX.iter().map(|c| c.0).collect(),
         date_from: from,
         date_to: to,
@@ -230,7 +230,7 @@ pub fn plant(
         centre: (ALBERT_ROAD.lon, ALBERT_ROAD.lat),
         radius_m: 320.0,
         days: "sat",
-        hours: "23:00-02:00",
+        hours: Some("23:00-02:00"),
         categories: vec!["Assault", "Public Order", "ASB - Rowdy", "Criminal Damage"],
         date_from: from,
         date_to: to,
@@ -268,7 +268,7 @@ pub fn plant(
         centre,
         radius_m: 150.0,
         days: "mon,tue,wed,thu,fri,sat,sun",
-        hours: "10:00-17:00",
+        hours: Some("10:00-17:00"),
         categories: cats.iter().map(|c| c.0).collect(),
         date_from: from,
         date_to: to,
@@ -311,7 +311,7 @@ pub fn plant(
         centre,
         radius_m: 120.0,
         days: "mon,tue,wed,thu,fri,sat,sun",
-        hours: "15:00-22:00",
+        hours: Some("15:00-22:00"),
         categories: cats.iter().map(|c| c.0).collect(),
         date_from: start,
         date_to: to,
@@ -357,7 +357,7 @@ pub fn plant(
         centre: FRATTON_PARK,
         radius_m: 150.0,
         days: "mon,tue,wed,thu,fri,sat,sun",
-        hours: "17:00-23:00",
+        hours: Some("17:00-23:00"),
         categories: vec!["Public Order", "Assault", "ASB - Rowdy", "Criminal Damage"],
         date_from: match_days.first().copied().unwrap_or(from),
         date_to: match_days.last().copied().unwrap_or(to),
@@ -412,7 +412,7 @@ pub fn plant(
         centre,
         radius_m,
         days: "mon,tue,wed,thu,fri,sat,sun",
-        hours: "00:00-00:00",
+        hours: None,
         categories: vec!["Burglary Dwelling"],
         date_from: from,
         date_to: to,
@@ -458,7 +458,7 @@ pub fn plant(
         centre: places[0].0,
         radius_m: 1.0,
         days: "mon,tue,wed,thu,fri,sat,sun",
-        hours: "16:00-23:00",
+        hours: Some("16:00-23:00"),
         categories: vec![
             "ASB - Neighbour nuisance",
             "ASB - Rowdy",
