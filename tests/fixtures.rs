@@ -780,6 +780,8 @@ fn venues_cameras_and_events_are_in_the_promised_shapes() {
     assert_eq!(lines.next(), Some("id,name,kind,lat,lon,opens,closes"));
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert!((90..=120).contains(&rows.len()));
+    let names: BTreeSet<&str> = rows.iter().map(|f| f[1]).collect();
+    assert_eq!(names.len(), rows.len(), "trading names are unique");
     let near = |f: &Vec<&str>, lon: f64, lat: f64, m: f64| {
         let (la, lo): (f64, f64) = (f[3].parse().unwrap(), f[4].parse().unwrap());
         ((lo - lon) * 70_390.0).hypot((la - lat) * 111_230.0) <= m

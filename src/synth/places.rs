@@ -112,6 +112,28 @@ const BAR_NAMES: [&str; 12] = [
     "Quay", "Echo",
 ];
 
+const TAKEAWAY_NAMES: [&str; 8] = [
+    "Golden Grill",
+    "Night Owl Pizza",
+    "Star Kebab",
+    "Harbour Fried Chicken",
+    "Late Bite",
+    "Moonlight Pizza",
+    "Southsea Chippy",
+    "Quay Grill",
+];
+
+const CUISINES: [&str; 8] = [
+    "Trattoria",
+    "Thai House",
+    "Tapas Bar",
+    "Curry House",
+    "Steakhouse",
+    "Noodle Bar",
+    "Bistro",
+    "Mezze",
+];
+
 /// (kind, opens, closes) choices per district role.
 const NTE_KINDS: [(&str, &str, &str); 8] = [
     ("nightclub", "22:00", "03:00"),
@@ -128,8 +150,18 @@ const NTE_KINDS: [(&str, &str, &str); 8] = [
 pub fn venues(rng: &mut Pcg64Mcg, addresses: &[Address]) -> Vec<VenueRow> {
     let mut out = Vec::new();
     let mut next_id = 1_u32;
+    let mut used = std::collections::BTreeSet::new();
     let mut push =
         |out: &mut Vec<VenueRow>, name: String, kind, (lon, lat), (opens, closes), street| {
+            // Trading names are unique: a repeated one takes its street, then its licence number.
+            let mut name = name;
+            if used.contains(&name) {
+                name = format!("{name} ({street})");
+            }
+            if used.contains(&name) {
+                name = format!("{name} No. {next_id}");
+            }
+            used.insert(name.clone());
             out.push(VenueRow {
                 id: format!("PL/{next_id:04}"),
                 name,
@@ -151,8 +183,8 @@ pub fn venues(rng: &mut Pcg64Mcg, addresses: &[Address]) -> Vec<VenueRow> {
             let name = match kind {
                 "pub" => PUB_NAMES[(i * 7 + n) % PUB_NAMES.len()].to_owned(),
                 "nightclub" => format!("Club {}", BAR_NAMES[i % BAR_NAMES.len()]),
-                "late-night-refreshment" => format!("{} Kebab and Pizza", district.name),
-                "restaurant" => format!("{} Kitchen {}", district.name, i + 1),
+                "late-night-refreshment" => TAKEAWAY_NAMES[i % TAKEAWAY_NAMES.len()].to_owned(),
+                "restaurant" => format!("{} {}", CUISINES[i % CUISINES.len()], district.name),
                 _ => format!("{} Bar", BAR_NAMES[(i * 5 + 3) % BAR_NAMES.len()]),
             };
             push(
