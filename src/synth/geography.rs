@@ -261,7 +261,8 @@ pub fn offset_m(lon: f64, lat: f64, east_m: f64, north_m: f64) -> (f64, f64) {
 
 /// Approximate distance in metres between two nearby lon/lat points.
 pub fn distance_m(a: (f64, f64), b: (f64, f64)) -> f64 {
-    ((a.0 - b.0) * M_PER_DEG_LON).hypot((a.1 - b.1) * M_PER_DEG_LAT)
+    // `libm` rather than the platform's maths library: the same bytes on every platform.
+    libm::hypot((a.0 - b.0) * M_PER_DEG_LON, (a.1 - b.1) * M_PER_DEG_LAT)
 }
 
 /// Names for the grid's east–west streets (south to north) and north–south roads (west to

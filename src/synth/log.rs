@@ -281,11 +281,11 @@ pub fn cumulative(weights: impl IntoIterator<Item = f64>) -> Vec<f64> {
         .collect()
 }
 
-/// A standard normal draw (Box–Muller).
+/// A standard normal draw (Box–Muller), with `libm` so every platform gives the same bits.
 pub fn normal(rng: &mut Pcg64Mcg) -> f64 {
     let u1: f64 = rng.random::<f64>().max(1e-12);
     let u2: f64 = rng.random();
-    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(std::f64::consts::TAU * u2)
 }
 
 /// Moves a local time out of the hour skipped when clocks go forward (it would not exist).

@@ -77,7 +77,7 @@ pub struct Plan {
 
 /// A Poisson draw (Knuth's product method; fine for the small means used here).
 fn poisson(rng: &mut Pcg64Mcg, mean: f64) -> u32 {
-    let limit = (-mean).exp();
+    let limit = libm::exp(-mean);
     let mut k = 0;
     let mut p: f64 = rng.random();
     while p > limit && k < 1000 {
@@ -395,7 +395,7 @@ pub fn plant(
         for _ in 0..rng.random_range(1..=3) {
             let r = rng.random_range(15.0..190.0);
             let bearing = rng.random_range(0.0..std::f64::consts::TAU);
-            let p = offset_m(a.lon, a.lat, r * bearing.cos(), r * bearing.sin());
+            let p = offset_m(a.lon, a.lat, r * libm::cos(bearing), r * libm::sin(bearing));
             let t = t0 + Duration::minutes(rng.random_range(120..7 * 24 * 60 - 60));
             let street = local
                 .iter()
