@@ -897,7 +897,7 @@ fn burglaries_cluster_in_space_and_time_beyond_chance() {
     let observed = close_pairs(&b.iter().map(|x| x.2).collect::<Vec<_>>());
     let multipliers: Vec<usize> = [97, 211, 389, 503, 613]
         .into_iter()
-        .filter(|a| b.len() % a != 0)
+        .filter(|a| !b.len().is_multiple_of(*a))
         .take(4)
         .collect();
     let expected = multipliers
