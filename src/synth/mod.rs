@@ -21,16 +21,15 @@ mod log;
 mod patterns;
 mod places;
 mod police_uk;
+mod truth;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
-use h3o::{LatLng, Resolution};
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;
-use serde::Serialize;
 use serde_json::json;
 
 use crate::domain::Wgs84;
@@ -39,7 +38,7 @@ pub use geography::{SynthWard, wards};
 pub use patterns::Window;
 pub use police_uk::{HEADER as POLICE_UK_HEADER, MAX_STREAM_ROWS, write_police_uk_rows};
 
-use geography::{addresses, map_points, nearest_point, ward_of};
+use geography::{addresses, map_points, nearest_point};
 use log::{CATEGORIES, Callers, Clock, LogRow, When};
 use police_uk::PublishedRow;
 
@@ -107,13 +106,6 @@ fn round5(x: f64) -> f64 {
     (x * 1e5).round() / 1e5
 }
 
-/// The H3 resolution-9 cell of a position, as its index string.
-fn cell9(lon: f64, lat: f64) -> Result<String, SynthError> {
-    let bad = |reason: String| SynthError::Position { lon, lat, reason };
-    let ll = LatLng::new(lat, lon).map_err(|e| bad(e.to_string()))?;
-    Ok(ll.to_cell(Resolution::Nine).to_string())
-}
-
 /// The study period of the log.
 pub fn period() -> (NaiveDate, NaiveDate) {
     (
@@ -150,115 +142,6 @@ fn wards_geojson(wards: &[SynthWard]) -> Result<String, SynthError> {
 
 fn fmt_date(d: NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
-}
-
-/// The whole of `ground-truth.json`.
-#[derive(Debug, Serialize)]
-struct Truth {
-    made_by: &'static str,
-    seed: u64,
-    log: &'static str,
-    hot_means: &'static str,
-    patterns: Vec<TruthEntry>,
-}
-
-/// One truth entry of `ground-truth.json`.
-#[derive(Debug, Serialize)]
-struct TruthEntry {
-    id: String,
-    description: String,
-    ward_code: &'static str,
-    ward_name: &'static str,
-    centre: BTreeMap<&'static str, f64>,
-    radius_m: f64,
-    h3_res9_cell: String,
-    h3_res9_cells: Vec<CellCount>,
-    days: &'static str,
-    hours: Option<&'static str>,
-    categories: Vec<&'static str>,
-    date_from: String,
-    date_to: String,
-    rows: usize,
-    must_be_hot: Vec<Window>,
-    must_not_be_hot: Vec<Window>,
-    #[serde(skip_serializing_if = "serde_json::Value::is_null")]
-    detail: serde_json::Value,
-}
-
-#[derive(Debug, Serialize)]
-struct CellCount {
-    cell: String,
-    rows: usize,
-}
-
-/// One truth entry per repeat location of pattern (g), from its rows.
-fn repeat_entries(
-    plan: &patterns::Plan,
-    mine: &[&(String, LogRow)],
-    wards: &[SynthWard],
-) -> Result<Vec<TruthEntry>, SynthError> {
-    let mut groups: BTreeMap<u32, Vec<&(String, LogRow)>> = BTreeMap::new();
-    for row in mine {
-        groups.entry(row.1.group).or_default().push(row);
-    }
-    let mut out = Vec::new();
-    for (g, rows) in groups {
-        let r0 = &rows[0].1;
-        let last = &rows[rows.len() - 1].1;
-        let ward = ward_of(wards, r0.lon, r0.lat).map(|i| &wards[i]);
-        let mut centre = BTreeMap::new();
-        centre.insert("lat", r0.lat);
-        centre.insert("lon", r0.lon);
-        out.push(TruthEntry {
-            id: format!("g{g}-repeat-location"),
-            description: format!(
-                "Repeat location and repeat caller: {} reports at one address on {} from one caller within {} days",
-                rows.len(),
-                r0.street,
-                (last.when.start().date() - r0.when.start().date()).num_days()
-            ),
-            ward_code: ward.map_or("", |w| w.code),
-            ward_name: ward.map_or("", |w| w.name),
-            centre,
-            radius_m: 1.0,
-            h3_res9_cell: cell9(r0.lon, r0.lat)?,
-            h3_res9_cells: cell_counts(&rows)?,
-            days: plan.days,
-            hours: plan.hours,
-            categories: {
-                let mut c: Vec<&'static str> = rows.iter().map(|r| CATEGORIES[r.1.cat].code).collect();
-                c.sort_unstable();
-                c.dedup();
-                c
-            },
-            date_from: r0.when.start().format("%Y-%m-%d").to_string(),
-            date_to: last.when.start().format("%Y-%m-%d").to_string(),
-            rows: rows.len(),
-            must_be_hot: vec![],
-            must_not_be_hot: vec![],
-            detail: json!({
-                "street": r0.street,
-                "caller_ref": r0.caller.map(|c| format!("C{c:06}")),
-                "refs": rows.iter().map(|x| x.0.as_str()).collect::<Vec<_>>(),
-                "min_reports": 3,
-                "within_days": 180,
-            }),
-        });
-    }
-    Ok(out)
-}
-
-fn cell_counts(rows: &[&(String, LogRow)]) -> Result<Vec<CellCount>, SynthError> {
-    let mut m: BTreeMap<String, usize> = BTreeMap::new();
-    for (_, r) in rows {
-        *m.entry(cell9(r.lon, r.lat)?).or_default() += 1;
-    }
-    let mut v: Vec<CellCount> = m
-        .into_iter()
-        .map(|(cell, rows)| CellCount { cell, rows })
-        .collect();
-    v.sort_by(|a, b| b.rows.cmp(&a.rows).then(a.cell.cmp(&b.cell)));
-    Ok(v)
 }
 
 /// Writes every fixture file into `dir` (created if missing); the same bytes every run.
@@ -411,75 +294,8 @@ pub fn write_fixtures(dir: &Path) -> Result<(), SynthError> {
     write(dir, "incidents-log.toml", log::log_mapping().as_bytes())?;
 
     // Ground truth.
-    let mut entries = Vec::new();
-    for plan in &planted.plans {
-        let mine: Vec<&(String, LogRow)> = rows
-            .iter()
-            .filter(|(_, r)| r.pattern == Some(plan.id))
-            .collect();
-        if plan.id == "g-repeat-locations" {
-            entries.extend(repeat_entries(plan, &mine, &wards)?);
-            continue;
-        }
-        let detail = match plan.id {
-            "d-paulsgrove-park-emerging" => {
-                let mut by_month: BTreeMap<String, usize> = BTreeMap::new();
-                for (_, r) in &mine {
-                    *by_month
-                        .entry(r.when.start().format("%Y-%m").to_string())
-                        .or_default() += 1;
-                }
-                json!({"monthly_rows": by_month})
-            }
-            "f-near-repeat-burglary" => {
-                let mut chains: BTreeMap<u32, Vec<&str>> = BTreeMap::new();
-                for (id, r) in &mine {
-                    chains.entry(r.group).or_default().push(id);
-                }
-                json!({
-                    "space_m": 200, "time_days": 7,
-                    "chains": chains.values().collect::<Vec<_>>(),
-                })
-            }
-            _ => serde_json::Value::Null,
-        };
-        let (lon, lat) = plan.centre;
-        let ward = ward_of(&wards, lon, lat).map(|i| &wards[i]);
-        let mut centre = BTreeMap::new();
-        centre.insert("lat", lat);
-        centre.insert("lon", lon);
-        entries.push(TruthEntry {
-            id: plan.id.to_owned(),
-            description: plan.description.to_owned(),
-            ward_code: ward.map_or("", |w| w.code),
-            ward_name: ward.map_or("", |w| w.name),
-            centre,
-            radius_m: plan.radius_m,
-            h3_res9_cell: cell9(lon, lat)?,
-            h3_res9_cells: cell_counts(&mine)?,
-            days: plan.days,
-            hours: plan.hours,
-            categories: plan.categories.clone(),
-            date_from: plan.date_from.format("%Y-%m-%d").to_string(),
-            date_to: plan.date_to.format("%Y-%m-%d").to_string(),
-            rows: mine.len(),
-            must_be_hot: plan.must_be_hot.clone(),
-            must_not_be_hot: plan.must_not_be_hot.clone(),
-            detail,
-        });
-    }
-    let truth = Truth {
-        made_by: "cargo run --bin make-fixtures",
-        seed: FIXTURE_SEED,
-        log: "incidents-log.csv",
-        hot_means: "Getis-Ord Gi* bin +3 (z > 2.58; analytic, binary weights, self included) for the centre cell at H3 resolution 9, k = 1, over all categories in the stated window; 'not hot' means z < 1.65. Checked by tests/fixtures.rs over two study areas: the cells with data, and those plus their neighbours",
-        patterns: entries,
-    };
-    write(
-        dir,
-        "ground-truth.json",
-        (serde_json::to_string_pretty(&truth)? + "\n").as_bytes(),
-    )?;
+    let truth = truth::ground_truth(&planted.plans, &rows, &wards)?;
+    write(dir, "ground-truth.json", truth.as_bytes())?;
 
     // December 2024 as police.uk publishes it.
     let mut published: Vec<PublishedRow> = rows
@@ -591,16 +407,4 @@ addresses with 5 m jitter, with category rhythms (ASB evenings, violence Fri/Sat
 shoplifting in shop hours) and a summer peak.\n",
         match_days.len()
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cells_are_res9_strings() {
-        let c = cell9(-1.0918, 50.7978).unwrap();
-        assert_eq!(c.len(), 15);
-        assert!(c.starts_with("89"));
-    }
 }
