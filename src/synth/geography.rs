@@ -518,24 +518,22 @@ mod tests {
                 }
             }
         }
+        // Corners inside the land, where three wards meet: every edge touching one is shared.
+        const INLAND: [&str; 17] = [
+            "S1", "S2", "S3", "J5", "J3", "J2", "E1", "E2", "EM2", "F1", "P3", "MB2", "FB", "BCW",
+            "NC1", "FN", "NH1",
+        ];
+        let mut shared = 0;
         for e in &edges {
             let n = edges.iter().filter(|f| *f == e).count();
             assert!(n <= 2, "{e:?} used {n} times");
-            if n == 1 {
-                // A coast / outer edge: at least one end on the coast or the outline.
-                let outer = |v: &str| {
-                    v.starts_with('C')
-                        || v.starts_with('M')
-                        || v.starts_with('H')
-                        || v.starts_with('W')
-                        || ["BC", "CJ", "CDN", "ME", "DN", "PC", "PN"].contains(&v)
-                };
-                assert!(
-                    outer(e.0) && outer(e.1),
-                    "inland edge {e:?} has one ward only"
-                );
+            if INLAND.contains(&e.0) || INLAND.contains(&e.1) {
+                assert_eq!(n, 2, "inland edge {e:?} belongs to one ward only");
             }
+            shared += usize::from(n == 2);
         }
+        // 29 shared edges (the ward map's inland boundary), each seen from both sides.
+        assert_eq!(shared, 2 * 29);
     }
 
     #[test]
