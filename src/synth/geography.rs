@@ -321,6 +321,22 @@ const NS_STREETS: [&str; 24] = [
     "Allaway Avenue",
 ];
 
+/// The street at a position: the city is cut into 24 bands each way, an east–west street per
+/// band of latitude and a north–south road per band of longitude, so both grids (addresses
+/// and map points) name the same place the same way.
+fn street_at(lon: f64, lat: f64, east_west: bool) -> &'static str {
+    let (x0, y0, x1, y1) = CITY_BBOX;
+    let band = |v: f64, lo: f64, hi: f64, n: usize| {
+        // Truncation is the banding; positions are inside the box, so 0 <= band < n.
+        ((((v - lo) / (hi - lo)) * n as f64).floor().max(0.0) as usize).min(n - 1)
+    };
+    if east_west {
+        EW_STREETS[band(lat, y0, y1, EW_STREETS.len())]
+    } else {
+        NS_STREETS[band(lon, x0, x1, NS_STREETS.len())]
+    }
+}
+
 /// An address on the street grid.
 #[derive(Debug, Clone)]
 pub struct Address {
@@ -348,11 +364,7 @@ fn grid(wards: &[SynthWard], spacing_m: f64) -> Vec<Address> {
         let mut lon = x0 + dx / 2.0;
         while lon < x1 {
             if let Some(ward) = ward_of(wards, lon, lat) {
-                let street = if col.is_multiple_of(2) {
-                    EW_STREETS[(row * EW_STREETS.len() / 160) % EW_STREETS.len()]
-                } else {
-                    NS_STREETS[(col * NS_STREETS.len() / 140) % NS_STREETS.len()]
-                };
+                let street = street_at(lon, lat, col.is_multiple_of(2));
                 out.push(Address {
                     lon,
                     lat,

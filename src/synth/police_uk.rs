@@ -137,7 +137,7 @@ pub fn write_month(
 /// 1. Build the city's ~400 anonymous map points and pre-format each point's columns once.
 /// 2. For each row: with probability 0.09 repeat the previous row byte for byte; otherwise
 ///    draw a crime type (about 25 % ASB), a point (weighted by the ward's residents per
-///    point, city-centre feature points doubled), and a month in 2023-01..2024-12.
+///    point, `Nightclub` and `Shopping Area` points doubled), and a month in 2023-01..2024-12.
 /// 3. ASB rows get an empty `Crime ID` and outcome; others a 64-hex id and an outcome.
 /// 4. Rows go into a 1 MiB buffer that is flushed to `w` when full.
 ///
