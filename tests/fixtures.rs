@@ -473,6 +473,27 @@ fn gi_star(
     (sum - mean * w) / (s * ((n * w - w * w) / (n - 1.0)).sqrt())
 }
 
+/// Two-sided normal p-value of a z-score.
+fn two_sided_p(z: f64) -> f64 {
+    libm::erfc(z.abs() / std::f64::consts::SQRT_2)
+}
+
+/// Benjamini–Hochberg p cut-off at `alpha` over every cell's Gi* (methods.md §1.1, ArcGIS FDR).
+fn fdr_cutoff(counts: &HashMap<CellIndex, f64>, universe: &BTreeSet<CellIndex>, alpha: f64) -> f64 {
+    let mut ps: Vec<f64> = universe
+        .iter()
+        .map(|&c| two_sided_p(gi_star(counts, universe, c)))
+        .collect();
+    ps.sort_by(f64::total_cmp);
+    let n = ps.len() as f64;
+    ps.iter()
+        .enumerate()
+        .filter(|&(i, &p)| p <= (i as f64 + 1.0) / n * alpha)
+        .map(|(_, &p)| p)
+        .next_back()
+        .unwrap_or(0.0)
+}
+
 #[test]
 fn every_hot_and_not_hot_claim_holds_under_a_brute_force_gi_star() {
     let rows = log_rows();
@@ -527,6 +548,13 @@ fn every_hot_and_not_hot_claim_holds_under_a_brute_force_gi_star() {
                     println!("{} {key} {w} own={only_own} z = {z:.2}", p["id"]);
                     if want_hot {
                         assert!(z > 2.58, "{} not hot in {w} (z = {z:.2})", p["id"]);
+                        // Still bin +3 after ArcGIS's FDR (the interface's default).
+                        let cutoff = fdr_cutoff(&counts, universe, 0.01);
+                        assert!(
+                            two_sided_p(z) <= cutoff,
+                            "{} not hot in {w} after FDR (z = {z:.2})",
+                            p["id"]
+                        );
                     } else {
                         assert!(z < 1.65, "{} hot in {w} (z = {z:.2})", p["id"]);
                     }

@@ -194,7 +194,7 @@ pub(super) fn ground_truth(
         made_by: "cargo run --bin make-fixtures",
         seed: FIXTURE_SEED,
         log: "incidents-log.csv",
-        hot_means: "Getis-Ord Gi* bin +3 (z > 2.58; analytic, binary weights, self included) for the centre cell at H3 resolution 9, k = 1, over all categories in the stated window; 'not hot' means z < 1.65. Checked by tests/fixtures.rs over two study areas: the cells with data, and those plus their neighbours",
+        hot_means: "Getis-Ord Gi* bin +3 (z > 2.58; analytic, binary weights, self included) for the centre cell at H3 resolution 9, k = 1, over all categories in the stated window, with or without Benjamini-Hochberg FDR at 0.01 (hot claims hold for the pattern's own categories too); 'not hot' means z < 1.65. Checked by tests/fixtures.rs over two study areas: the cells with data, and those plus their neighbours",
         patterns: entries,
     };
     Ok(serde_json::to_string_pretty(&truth)? + "\n")
