@@ -944,3 +944,45 @@ fn burglaries_cluster_in_space_and_time_beyond_chance() {
         "{observed} close pairs against {expected} by chance"
     );
 }
+
+#[test]
+fn the_paulsgrove_hot_spot_emerges_month_on_month() {
+    let t = truth();
+    let d = t["patterns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"].as_str().unwrap().starts_with("d-"))
+        .unwrap();
+    let (lon, lat) = (
+        d["centre"]["lon"].as_f64().unwrap(),
+        d["centre"]["lat"].as_f64().unwrap(),
+    );
+    let radius_m = d["radius_m"].as_f64().unwrap();
+    let mut by_month: BTreeMap<(i32, u32), usize> = BTreeMap::new();
+    for r in log_rows() {
+        let at = r.at.or(r.span.map(|s| s.0)).unwrap();
+        if ((r.lon - lon) * 70_390.0).hypot((r.lat - lat) * 111_230.0) <= radius_m {
+            *by_month.entry((at.year(), at.month())).or_default() += 1;
+        }
+    }
+    let month = |y, m| by_month.get(&(y, m)).copied().unwrap_or(0);
+    // Before July 2024: only the odd background report near the park.
+    for (y, m) in (1..=12)
+        .map(|m| (2023, m))
+        .chain((1..=6).map(|m| (2024, m)))
+    {
+        assert!(month(y, m) <= 3, "{y}-{m:02}: {} rows", month(y, m));
+    }
+    // July to December 2024: more every month, ending several times the start.
+    let last6: Vec<usize> = (7..=12).map(|m| month(2024, m)).collect();
+    assert!(last6.windows(2).all(|w| w[1] > w[0]), "{last6:?}");
+    assert!(last6[5] >= 25 && last6[0] <= 8, "{last6:?}");
+    let planted: Vec<u64> = d["detail"]["monthly_rows"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    assert_eq!(planted, vec![5, 9, 14, 20, 27, 35]);
+}
