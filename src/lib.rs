@@ -21,6 +21,7 @@
 //!   Moran's I (esda `Moran_Local`), Benjamini–Hochberg FDR.
 //! - [`server`]: the HTTP server: OGC API – Features (GDAL/QGIS `OAPIF:`), the OpenAPI
 //!   document, ETags, gzip, CORS, bearer tokens for writes.
+//! - [`synth`]: the deterministic synthetic Portsmouth behind `fixtures/` and the benches.
 #![doc = ""]
 
 pub mod analysis;
@@ -28,4 +29,5 @@ pub mod domain;
 pub mod index;
 pub mod query;
 pub mod server;
+pub mod synth;
 pub mod time;

@@ -7,8 +7,8 @@ use hotspot::domain::{
 };
 use hotspot::index::{Snapshot, SnapshotInput, WardIndex, WardRules};
 use hotspot::query::{
-    DensityRequest, EmergingRequest, HotspotRequest, ParamBag, QueryError, StatsRequest, run_density,
-    run_emerging, run_hotspots, run_stats,
+    DensityRequest, EmergingRequest, HotspotRequest, ParamBag, QueryError, StatsRequest,
+    run_density, run_emerging, run_hotspots, run_stats,
 };
 use rand::{Rng, SeedableRng};
 
@@ -32,33 +32,46 @@ fn at(local: NaiveDateTime) -> IncidentTime {
 /// Background incidents uniformly in space and time over 2023–2024, a Friday/Saturday-night
 /// cluster at PLANT (22:00–02:00), and a month-only police.uk row.
 fn snapshot() -> Snapshot {
-    let wards = vec![ward("W1", "West", -1.110, -1.085), ward("W2", "East", -1.085, -1.060)];
+    let wards = vec![
+        ward("W1", "West", -1.110, -1.085),
+        ward("W2", "East", -1.085, -1.060),
+    ];
     let index = WardIndex::new(&wards, WardRules::default()).unwrap();
     let mut rng = rand_pcg::Pcg64::seed_from_u64(7);
-    let start = NaiveDate::from_ymd_opt(2023, 1, 1).unwrap().and_hms_opt(0, 0, 0).unwrap();
+    let start = NaiveDate::from_ymd_opt(2023, 1, 1)
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap();
     let mut incidents = Vec::new();
-    let mut push = |incidents: &mut Vec<Incident>, lon: f64, lat: f64, time: IncidentTime, ct: CrimeType| {
-        let location = Wgs84::new(lon, lat).unwrap();
-        let ward = index.assign(location, None);
-        incidents.push(Incident {
-            id: format!("i{}", incidents.len()),
-            source: Source::Log,
-            category: Category::of_type(ct),
-            time,
-            location,
-            lsoa: None,
-            location_desc: None,
-            ward,
-            alcohol: None,
-            victim_hash: None,
-        });
-    };
+    let mut push =
+        |incidents: &mut Vec<Incident>, lon: f64, lat: f64, time: IncidentTime, ct: CrimeType| {
+            let location = Wgs84::new(lon, lat).unwrap();
+            let ward = index.assign(location, None);
+            incidents.push(Incident {
+                id: format!("i{}", incidents.len()),
+                source: Source::Log,
+                category: Category::of_type(ct),
+                time,
+                location,
+                lsoa: None,
+                location_desc: None,
+                ward,
+                alcohol: None,
+                victim_hash: None,
+            });
+        };
     for _ in 0..3000 {
         let lon = rng.random_range(-1.109..-1.061);
         let lat = rng.random_range(50.781..50.814);
         let minutes = rng.random_range(0..(730 * 1440));
         let t = start + Duration::minutes(minutes);
-        push(&mut incidents, lon, lat, at(t), CrimeType::AntiSocialBehaviour);
+        push(
+            &mut incidents,
+            lon,
+            lat,
+            at(t),
+            CrimeType::AntiSocialBehaviour,
+        );
     }
     // The planted cluster: every Friday and Saturday night of 2024, 3 incidents between 22:00
     // and 02:00 within ~40 m of PLANT.
@@ -66,9 +79,19 @@ fn snapshot() -> Snapshot {
     while day.year() == 2024 {
         if matches!(day.weekday(), chrono::Weekday::Fri | chrono::Weekday::Sat) {
             for _ in 0..3 {
-                let t = day.and_hms_opt(22, 0, 0).unwrap() + Duration::minutes(rng.random_range(0..240));
-                let (dx, dy) = (rng.random_range(-0.0004..0.0004), rng.random_range(-0.0003..0.0003));
-                push(&mut incidents, PLANT.0 + dx, PLANT.1 + dy, at(t), CrimeType::ViolenceAndSexualOffences);
+                let t = day.and_hms_opt(22, 0, 0).unwrap()
+                    + Duration::minutes(rng.random_range(0..240));
+                let (dx, dy) = (
+                    rng.random_range(-0.0004..0.0004),
+                    rng.random_range(-0.0003..0.0003),
+                );
+                push(
+                    &mut incidents,
+                    PLANT.0 + dx,
+                    PLANT.1 + dy,
+                    at(t),
+                    CrimeType::ViolenceAndSexualOffences,
+                );
             }
         }
         day = day.succ_opt().unwrap();
@@ -77,10 +100,17 @@ fn snapshot() -> Snapshot {
         &mut incidents,
         -1.07,
         50.79,
-        IncidentTime::Month { month: Month::new(2024, 3).unwrap() },
+        IncidentTime::Month {
+            month: Month::new(2024, 3).unwrap(),
+        },
         CrimeType::AntiSocialBehaviour,
     );
-    Snapshot::build(SnapshotInput { incidents, wards, ..Default::default() }).unwrap()
+    Snapshot::build(SnapshotInput {
+        incidents,
+        wards,
+        ..Default::default()
+    })
+    .unwrap()
 }
 
 fn bag(pairs: &[(&str, &str)]) -> ParamBag {
@@ -92,31 +122,54 @@ fn plant_cell_bin(snap: &Snapshot, pairs: &[(&str, &str)]) -> i8 {
     let req = HotspotRequest::from_params(&mut b, snap, None).unwrap();
     b.finish(&[]).unwrap();
     let res = run_hotspots(snap, &req).unwrap();
-    let cell = h3o::LatLng::new(PLANT.1, PLANT.0).unwrap().to_cell(res.resolution);
-    let i = res.position(cell).expect("the planted cell is in the study area");
+    let cell = h3o::LatLng::new(PLANT.1, PLANT.0)
+        .unwrap()
+        .to_cell(res.resolution);
+    let i = res
+        .position(cell)
+        .expect("the planted cell is in the study area");
     res.gi.cells[i].bin
 }
 
 #[test]
 fn planted_night_cluster_is_hot_at_night_and_not_by_day() {
     let snap = snapshot();
-    let night = [("from", "2024-01"), ("to", "2024-12"), ("preset", "nte"), ("permutations", "99")];
+    let night = [
+        ("from", "2024-01"),
+        ("to", "2024-12"),
+        ("preset", "nte"),
+        ("permutations", "99"),
+    ];
     assert_eq!(plant_cell_bin(&snap, &night), 3);
-    let day = [("from", "2024-01"), ("to", "2024-12"), ("preset", "daytime"), ("permutations", "99")];
+    let day = [
+        ("from", "2024-01"),
+        ("to", "2024-12"),
+        ("preset", "daytime"),
+        ("permutations", "99"),
+    ];
     assert!(plant_cell_bin(&snap, &day) < 1);
 }
 
 #[test]
 fn hotspot_outputs_carry_parameters_summary_and_left_out_rows() {
     let snap = snapshot();
-    let mut b = bag(&[("from", "2024-01"), ("to", "2024-12"), ("preset", "nte"), ("ward", "west"), ("permutations", "0")]);
+    let mut b = bag(&[
+        ("from", "2024-01"),
+        ("to", "2024-12"),
+        ("preset", "nte"),
+        ("ward", "west"),
+        ("permutations", "0"),
+    ]);
     let req = HotspotRequest::from_params(&mut b, &snap, None).unwrap();
     let res = run_hotspots(&snap, &req).unwrap();
     let g = res.geojson(&snap);
     assert_eq!(g["parameters"]["k"], 1);
     assert_eq!(g["parameters"]["resolution"], 9);
     assert_eq!(g["parameters"]["wards"][0]["code"], "W1");
-    assert_eq!(g["summary"]["left_out_month_only"], 0, "the month-only row is in the other ward");
+    assert_eq!(
+        g["summary"]["left_out_month_only"], 0,
+        "the month-only row is in the other ward"
+    );
     let f = &g["features"][0]["properties"];
     for key in ["cell", "count", "z", "p", "p_sim", "bin", "neighbours"] {
         assert!(f.get(key).is_some(), "{key}");
@@ -125,7 +178,10 @@ fn hotspot_outputs_carry_parameters_summary_and_left_out_rows() {
     let total: f64 = res.counts.counts.iter().sum();
     assert_eq!(g["summary"]["total"], total);
     // Every cell of the study area is in the output, zeros included.
-    assert_eq!(g["features"].as_array().unwrap().len(), res.counts.cells.len());
+    assert_eq!(
+        g["features"].as_array().unwrap().len(),
+        res.counts.cells.len()
+    );
     assert!(res.counts.counts.contains(&0.0));
     let csv = res.csv();
     assert_eq!(csv.lines().count(), res.counts.cells.len() + 1);
@@ -161,13 +217,22 @@ fn bad_parameters_name_themselves() {
     // A window that selects nothing says why.
     let mut b = bag(&[("from", "2030-01"), ("to", "2030-02")]);
     let req = HotspotRequest::from_params(&mut b, &snap, None).unwrap();
-    assert!(matches!(run_hotspots(&snap, &req), Err(QueryError::Empty(_))));
+    assert!(matches!(
+        run_hotspots(&snap, &req),
+        Err(QueryError::Empty(_))
+    ));
 }
 
 #[test]
 fn stats_by_hour_spread_and_totals() {
     let snap = snapshot();
-    let mut b = bag(&[("from", "2024-01"), ("to", "2024-12"), ("preset", "nte"), ("by", "hour"), ("category", "violence")]);
+    let mut b = bag(&[
+        ("from", "2024-01"),
+        ("to", "2024-12"),
+        ("preset", "nte"),
+        ("by", "hour"),
+        ("category", "violence"),
+    ]);
     let req = StatsRequest::from_params(&mut b, &snap, None).unwrap();
     let res = run_stats(&snap, &req).unwrap();
     // Only the planted cluster is violence: 104 or 105 nights x 3, all between 22:00 and 02:00.
@@ -187,28 +252,59 @@ fn stats_by_hour_spread_and_totals() {
     assert_eq!(res.total, snap.incidents.len() as f64);
     let j = res.json(&snap);
     let row = &j["rows"][0];
-    assert_eq!(row["rate_per_1000"].as_f64().unwrap(), row["count"].as_f64().unwrap() / 10.0);
+    assert_eq!(
+        row["rate_per_1000"].as_f64().unwrap(),
+        row["count"].as_f64().unwrap() / 10.0
+    );
 }
 
 #[test]
 fn emerging_and_density_run_on_the_same_selection() {
     let snap = snapshot();
-    let mut b = bag(&[("from", "2023-01"), ("to", "2024-12"), ("category", "violence,asb"), ("preset", "nte")]);
+    let mut b = bag(&[
+        ("from", "2023-01"),
+        ("to", "2024-12"),
+        ("category", "violence,asb"),
+        ("preset", "nte"),
+    ]);
     let req = EmergingRequest::from_params(&mut b, &snap, None).unwrap();
     let res = run_emerging(&snap, &req).unwrap();
     assert_eq!(res.step_labels.len(), 24);
-    let cell = h3o::LatLng::new(PLANT.1, PLANT.0).unwrap().to_cell(res.resolution);
-    let i = res.locations.iter().position(|&l| res.counts.cells[l] == cell).unwrap();
+    let cell = h3o::LatLng::new(PLANT.1, PLANT.0)
+        .unwrap()
+        .to_cell(res.resolution);
+    let i = res
+        .locations
+        .iter()
+        .position(|&l| res.counts.cells[l] == cell)
+        .unwrap();
     let pattern = res.emerging.locations[i].pattern.label();
     // Nothing there in 2023, hot every month of 2024: a new/consecutive hot spot.
-    assert!(["New Hot Spot", "Consecutive Hot Spot", "Intensifying Hot Spot"].contains(&pattern), "{pattern}");
-    let mut b = bag(&[("from", "2024-01"), ("to", "2024-12"), ("preset", "nte"), ("bandwidth-m", "200")]);
+    assert!(
+        [
+            "New Hot Spot",
+            "Consecutive Hot Spot",
+            "Intensifying Hot Spot"
+        ]
+        .contains(&pattern),
+        "{pattern}"
+    );
+    let mut b = bag(&[
+        ("from", "2024-01"),
+        ("to", "2024-12"),
+        ("preset", "nte"),
+        ("bandwidth-m", "200"),
+    ]);
     let req = DensityRequest::from_params(&mut b, &snap, None).unwrap();
     let res = run_density(&snap, &req).unwrap();
     let g = res.geojson(&snap);
     assert_eq!(g["parameters"]["bandwidth_m"], 200.0);
     let max = g["summary"]["max_density_km2"].as_f64().unwrap();
-    let plant = g["features"].as_array().unwrap().iter()
-        .find(|f| f["properties"]["cell"] == cell.to_string()).unwrap();
+    let plant = g["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["properties"]["cell"] == cell.to_string())
+        .unwrap();
     assert_eq!(plant["properties"]["density_km2"].as_f64().unwrap(), max);
 }
