@@ -2,9 +2,7 @@
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use geo::{MultiPolygon, polygon};
-use hotspot::domain::{
-    Category, CrimeType, Incident, IncidentTime, Month, Source, Ward, WardAssignment, Wgs84,
-};
+use hotspot::domain::{Category, CrimeType, Incident, IncidentTime, Month, Source, Ward, Wgs84};
 use hotspot::index::{Snapshot, SnapshotInput, WardIndex, WardRules};
 use hotspot::query::{
     DensityRequest, EmergingRequest, HotspotRequest, ParamBag, QueryError, StatsRequest,
@@ -43,7 +41,7 @@ fn snapshot() -> Snapshot {
         .and_hms_opt(0, 0, 0)
         .unwrap();
     let mut incidents = Vec::new();
-    let mut push =
+    let push =
         |incidents: &mut Vec<Incident>, lon: f64, lat: f64, time: IncidentTime, ct: CrimeType| {
             let location = Wgs84::new(lon, lat).unwrap();
             let ward = index.assign(location, None);
@@ -244,7 +242,7 @@ fn stats_by_hour_spread_and_totals() {
     let j = res.json(&snap);
     for row in j["rows"].as_array().unwrap() {
         let h = row["hour"].as_i64().unwrap();
-        assert!(h >= 22 || h < 2, "hour {h}");
+        assert!(!(2..22).contains(&h), "hour {h}");
     }
     let mut b = bag(&[("by", "ward,month")]);
     let req = StatsRequest::from_params(&mut b, &snap, None).unwrap();
