@@ -67,6 +67,8 @@ def main() -> None:
     ap.add_argument("--k", type=int, default=1)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--exe", default=os.path.join(ROOT, "target", "release", "examples", "peer_gi"),
+                    help="the built peer_gi example (default: the release build)")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
 
@@ -95,7 +97,7 @@ def main() -> None:
     )
 
     # hotspot.
-    exe = os.path.join(ROOT, "target", "release", "examples", "peer_gi")
+    exe = args.exe
     out_csv = os.path.join(tmp, "ours.csv")
     run = subprocess.run(
         [exe, src, out_csv, str(args.k), "999", "1", str(args.repeats)],

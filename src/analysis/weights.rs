@@ -17,7 +17,8 @@
 //! # Algorithm
 //! 1. Sort the cells' 64-bit indices once (`O(n log n)`), rejecting duplicates and mixed
 //!    resolutions.
-//! 2. For every cell, walk its k-ring (pentagon-safe) and binary-search each ring cell in the
+//! 2. For every cell, walk its k-ring (h3o's fast walk, or the pentagon-safe one when the fast
+//!    walk meets a pentagon) and binary-search each ring cell in the
 //!    sorted list; keep those found.
 //! 3. Sort each row, append it to `indices`, and record the running length in `offsets`.
 //!
@@ -169,9 +170,28 @@ impl Neighbours {
         let mut row: Vec<u32> = Vec::with_capacity(ring_len);
         for cell in cells {
             row.clear();
-            for other in cell.grid_disk_safe(k) {
+            let mut lookup = |other: CellIndex| {
                 if let Ok(pos) = keys.binary_search(&u64::from(other)) {
                     row.push(sorted[pos].1);
+                }
+            };
+            // The fast walk fails (yields None) only near pentagons; then take the safe one.
+            let mut fast_ok = true;
+            for other in cell.grid_disk_fast(k) {
+                match other {
+                    Some(other) => lookup(other),
+                    None => {
+                        fast_ok = false;
+                        break;
+                    }
+                }
+            }
+            if !fast_ok {
+                row.clear();
+                for other in cell.grid_disk_safe(k) {
+                    if let Ok(pos) = keys.binary_search(&u64::from(other)) {
+                        row.push(sorted[pos].1);
+                    }
                 }
             }
             row.sort_unstable();
