@@ -126,6 +126,9 @@ def main() -> None:
           f"   ratio {z_only_ms / ours['z_ms']:.0f}x")
     print(f"999 permutations:       esda {esda_perm_ms:.0f} ms (1 thread)   hotspot {ours['permutations_ms']:.1f} ms (2 threads)"
           f"   ratio {esda_perm_ms / ours['permutations_ms']:.0f}x")
+    if ours.get("permutations_cpu_ms") is not None:
+        print(f"  hotspot CPU time per 999-permutation run (both threads): {ours['permutations_cpu_ms']:.0f} ms")
+    print(f"load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

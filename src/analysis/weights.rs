@@ -427,7 +427,10 @@ mod tests {
     /// is not defined consistently across a pentagon, so the oracle is the safe disk itself.)
     #[test]
     fn pentagon_neighbourhood_matches_the_safe_disk() {
-        let pentagon = Resolution::Nine.pentagons().next().expect("12 pentagons per resolution");
+        let pentagon = Resolution::Nine
+            .pentagons()
+            .next()
+            .expect("12 pentagons per resolution");
         let cells: Vec<CellIndex> = pentagon.grid_disk_safe(4).collect();
         for k in 1..=3 {
             let w = Neighbours::from_h3_cells(&cells, k).expect("valid");
@@ -442,8 +445,16 @@ mod tests {
                 assert_eq!(w.neighbours(i), expected.as_slice(), "cell {a}, k {k}");
             }
         }
-        let me = cells.iter().position(|c| *c == pentagon).expect("in its disk");
-        assert_eq!(Neighbours::from_h3_cells(&cells, 1).expect("valid").cardinality(me), 6);
+        let me = cells
+            .iter()
+            .position(|c| *c == pentagon)
+            .expect("in its disk");
+        assert_eq!(
+            Neighbours::from_h3_cells(&cells, 1)
+                .expect("valid")
+                .cardinality(me),
+            6
+        );
     }
 
     #[test]
