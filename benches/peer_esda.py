@@ -16,6 +16,14 @@ never run in CI. Usage (from the repo root):
 
     cargo build --release --example peer_gi
     /tmp/esda-venv/bin/python benches/peer_esda.py [--k 1] [--repeats 3]
+
+On a shared machine without a release build of the dependencies, the dev profile (whose
+dependencies are already built at opt-level 2) with the crate itself optimised is equivalent:
+
+    cargo build --example peer_gi --config 'profile.dev.package.hotspot.opt-level=3' \
+        --config 'profile.dev.package.hotspot.debug-assertions=false' \
+        --config 'profile.dev.package.hotspot.overflow-checks=false'
+    /tmp/esda-venv/bin/python benches/peer_esda.py --exe target/debug/examples/peer_gi
 """
 
 import argparse
