@@ -46,6 +46,9 @@ use h3o::CellIndex;
 /// The largest number of locations a weights object accepts (indices are `u32`).
 pub const MAX_LOCATIONS: usize = 5_000_000;
 
+/// The most points [`Neighbours::from_distance_band`] accepts (it is quadratic).
+pub const MAX_DISTANCE_BAND_POINTS: usize = 20_000;
+
 /// The largest k-ring distance accepted.
 pub const MAX_K: u32 = 3;
 
@@ -209,12 +212,19 @@ impl Neighbours {
     /// included. `O(n²)`: meant for small sets and reference tests (the esda docstring example).
     ///
     /// # Errors
-    /// [`WeightsError::Empty`], [`WeightsError::TooMany`] or [`WeightsError::NotFinite`].
+    /// [`WeightsError::Empty`], [`WeightsError::TooMany`] (more than
+    /// [`MAX_DISTANCE_BAND_POINTS`]) or [`WeightsError::NotFinite`].
     pub fn from_distance_band(
         points: &[[f64; 2]],
         max_distance_m: f64,
     ) -> Result<Self, WeightsError> {
         check_size(points.len())?;
+        if points.len() > MAX_DISTANCE_BAND_POINTS {
+            return Err(WeightsError::TooMany {
+                n: points.len(),
+                max: MAX_DISTANCE_BAND_POINTS,
+            });
+        }
         if !max_distance_m.is_finite() {
             return Err(WeightsError::NotFinite { index: usize::MAX });
         }
@@ -529,5 +539,13 @@ mod tests {
         assert_eq!(w.neighbours(1), &[0, 1]);
         assert_eq!(w.neighbours(2), &[2]);
         assert_eq!(w.islands(), &[2]);
+        let many = vec![[0.0, 0.0]; MAX_DISTANCE_BAND_POINTS + 1];
+        assert_eq!(
+            Neighbours::from_distance_band(&many, 1.0),
+            Err(WeightsError::TooMany {
+                n: MAX_DISTANCE_BAND_POINTS + 1,
+                max: MAX_DISTANCE_BAND_POINTS
+            })
+        );
     }
 }
