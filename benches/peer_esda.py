@@ -16,6 +16,14 @@ never run in CI. Usage (from the repo root):
 
     cargo build --release --example peer_gi
     /tmp/esda-venv/bin/python benches/peer_esda.py [--k 1] [--repeats 3]
+
+On a shared machine without a release build of the dependencies, the dev profile (whose
+dependencies are already built at opt-level 2) with the crate itself optimised is equivalent:
+
+    cargo build --example peer_gi --config 'profile.dev.package.hotspot.opt-level=3' \
+        --config 'profile.dev.package.hotspot.debug-assertions=false' \
+        --config 'profile.dev.package.hotspot.overflow-checks=false'
+    /tmp/esda-venv/bin/python benches/peer_esda.py --exe target/debug/examples/peer_gi
 """
 
 import argparse
@@ -67,6 +75,8 @@ def main() -> None:
     ap.add_argument("--k", type=int, default=1)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--exe", default=os.path.join(ROOT, "target", "release", "examples", "peer_gi"),
+                    help="the built peer_gi example (default: the release build)")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
 
@@ -95,7 +105,7 @@ def main() -> None:
     )
 
     # hotspot.
-    exe = os.path.join(ROOT, "target", "release", "examples", "peer_gi")
+    exe = args.exe
     out_csv = os.path.join(tmp, "ours.csv")
     run = subprocess.run(
         [exe, src, out_csv, str(args.k), "999", "1", str(args.repeats)],
@@ -111,13 +121,22 @@ def main() -> None:
 
     print(f"cells: {len(cells)}  k: {args.k}  counts: {int(y.sum())}")
     print(f"z agree: max |dz| = {max_dz:.2e}")
-    print(f"share p_sim < 0.05: esda {np.mean(gp.p_sim < 0.05):.4f}  hotspot {np.mean(p_ours < 0.05):.4f}")
+    hot, cold = g.Zs > 0, g.Zs < 0
+    print(f"share p_sim < 0.05: esda {np.mean(gp.p_sim < 0.05):.4f}  hotspot {np.mean(p_ours < 0.05):.4f}"
+          f"  (z > 0: esda {np.mean(hot & (gp.p_sim < 0.05)):.4f} hotspot {np.mean(hot & (p_ours < 0.05)):.4f};"
+          f" z < 0: esda {np.mean(cold & (gp.p_sim < 0.05)):.4f} hotspot {np.mean(cold & (p_ours < 0.05)):.4f})")
+    lonely = cold & (gp.p_sim <= 0.001 + 1e-9)
+    print(f"cells esda puts at the minimum p_sim = 0.001 with z < 0: {int(lonely.sum())}"
+          f" (ties: its fold counts sim == obs as extreme only on the high side)")
     print(f"analytic (weights + z): esda {esda_analytic_ms:.1f} ms   hotspot {ours['analytic_ms']:.3f} ms"
           f"   ratio {esda_analytic_ms / ours['analytic_ms']:.0f}x")
     print(f"  of which z only:      esda {z_only_ms:.1f} ms   hotspot {ours['z_ms']:.3f} ms"
           f"   ratio {z_only_ms / ours['z_ms']:.0f}x")
     print(f"999 permutations:       esda {esda_perm_ms:.0f} ms (1 thread)   hotspot {ours['permutations_ms']:.1f} ms (2 threads)"
           f"   ratio {esda_perm_ms / ours['permutations_ms']:.0f}x")
+    if ours.get("permutations_cpu_ms") is not None:
+        print(f"  hotspot CPU time per 999-permutation run (both threads): {ours['permutations_cpu_ms']:.0f} ms")
+    print(f"load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

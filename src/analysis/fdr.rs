@@ -131,6 +131,35 @@ mod tests {
         assert_eq!(fdr_levels(&weak), vec![0, 0, 0]);
     }
 
+    /// Oracle: a test is BH-significant iff some rank k ≥ its own rank has p_(k) ≤ kα/n.
+    #[test]
+    fn matches_the_definition_on_random_p_values() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(17);
+        for round in 0..200 {
+            let n = 1 + round % 60;
+            let p: Vec<f64> = (0..n)
+                .map(|_| rng.random::<f64>().powi(1 + (round % 4) as i32))
+                .collect();
+            let mut sorted = p.clone();
+            sorted.sort_by(f64::total_cmp);
+            let levels = fdr_levels(&p);
+            for (a, alpha) in ESRI_LEVELS.iter().enumerate() {
+                for (i, &pi) in p.iter().enumerate() {
+                    let significant = (1..=n).any(|k| {
+                        sorted[k - 1] >= pi && sorted[k - 1] <= k as f64 * alpha / n as f64
+                    });
+                    assert_eq!(
+                        levels[i] as usize > a,
+                        significant,
+                        "round {round}, α {alpha}, p {pi}"
+                    );
+                    assert_eq!(bh_cutoff(&p, *alpha).is_some_and(|c| pi <= c), significant);
+                }
+            }
+        }
+    }
+
     #[test]
     fn esda_is_strict_at_the_bound() {
         // p_(2) = 2·0.05/2 exactly: BH (≤) passes it, esda (<) does not, but rank 1 passes.

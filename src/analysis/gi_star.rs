@@ -31,7 +31,8 @@
 //!    passed (Esri `fdrTransform`, [`super::fdr::fdr_levels`]). `bin = sign(z) · level`.
 //!
 //! # Notes
-//! - Analytic: `O(Σ_i W_i)`, well under a millisecond for a city of 5 000 cells.
+//! - Analytic: `O(Σ_i W_i)` (plus `O(n log n)` for FDR): about 0.8 ms for 20 000 cells at k = 1
+//!   in an optimised build, so a city of 2–5 000 cells takes a fraction of a millisecond.
 //! - **Zero variance** (every value equal, `S² ≤ 1e-12·max(1, x̄²)`; ArcGIS aborts at
 //!   variance ≤ 1e-12): not an error — every `z = 0`, `p = 1`, `p_sim = 1`, `bin = 0`, and a
 //!   [`GiStarWarning::ZeroVariance`]; a window with no incidents still draws a (flat) map.
