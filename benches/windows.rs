@@ -1,6 +1,9 @@
 //! Window matching on seeded incident times: 1M instants through `contains`, 1M spans of
 //! up to 12 hours through `weight` (aoristic), for the `nte` preset with a date range and for
 //! bank-holiday nights. Target: ≥ 50M instants/s (criterion reports elements/s).
+//!
+//! Measured 2026-11-24 on the shared 2-core build machine (`cargo bench --bench windows`):
+//! `contains` ≈ 130M instants/s (120M with bank holidays); `weight` ≈ 8.6M spans/s.
 
 use std::hint::black_box;
 
