@@ -109,8 +109,8 @@ impl Workspace {
         let mut all = Vec::new();
         for (incidents, report) in batches {
             summary.rows_read += report.rows_read;
-            summary.rejected += report.rejected();
-            if strict && report.rejected() > 0 {
+            summary.rejected += report.rejected;
+            if strict && report.rejected > 0 {
                 summary.withheld_strict += incidents.len() as u64;
                 continue;
             }

@@ -1,0 +1,345 @@
+//! What each command does: open the store, call the library, print the result.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::Failure;
+use super::args::{Cli, Command, ImportCommand, IngestCommand, ServeArgs};
+use crate_api::*;
+
+/// The library, under one name.
+mod crate_api {
+    pub use hotspot::demo::build_demo;
+    pub use hotspot::index::{Snapshot, WardRules};
+    pub use hotspot::ingest::{
+        IngestError, IngestReport, Limits, Mapping, PostcodeLookup, WardFields, attach_population,
+        expand_police_uk_paths, read_cameras_file, read_geojson_incidents_file, read_log_file,
+        read_police_uk_file, read_population_file, read_venues_file, read_wards_file, summary_table,
+    };
+    pub use hotspot::query::{
+        DENSITY_PARAMS, DensityRequest, EMERGING_PARAMS, EmergingRequest, HOTSPOT_PARAMS,
+        HotspotRequest, ParamBag, ParamError, QueryError, SELECTION_PARAMS, STATS_PARAMS,
+        StatsRequest, run_density, run_emerging, run_hotspots, run_stats,
+    };
+    pub use hotspot::server::{AppState, ServerConfig, serve};
+    pub use hotspot::store::Provenance;
+    pub use hotspot::time::EventCalendar;
+    pub use hotspot::workspace::{IngestSummary, Workspace, WorkspaceError};
+}
+
+impl From<IngestError> for Failure {
+    fn from(e: IngestError) -> Failure {
+        Failure::Usage(e.to_string())
+    }
+}
+
+impl From<ParamError> for Failure {
+    fn from(e: ParamError) -> Failure {
+        Failure::Usage(format!("--{e}"))
+    }
+}
+
+impl From<QueryError> for Failure {
+    fn from(e: QueryError) -> Failure {
+        if e.is_bad_request() {
+            match e {
+                QueryError::Param(p) => p.into(),
+                other => Failure::Usage(other.to_string()),
+            }
+        } else {
+            Failure::Runtime(e.into())
+        }
+    }
+}
+
+impl From<WorkspaceError> for Failure {
+    fn from(e: WorkspaceError) -> Failure {
+        Failure::Runtime(e.into())
+    }
+}
+
+/// Runs one command.
+pub fn run(cli: Cli) -> Result<(), Failure> {
+    let events = cli
+        .events
+        .as_deref()
+        .map(EventCalendar::from_path)
+        .transpose()
+        .map_err(|e| Failure::Usage(e.to_string()))?;
+    match cli.command {
+        Command::Ingest(cmd) => ingest(&cli.store, cli.quiet, cmd),
+        Command::Import(cmd) => import(&cli.store, cli.quiet, cmd),
+        Command::Stats(a) => {
+            let snap = snapshot(&cli.store)?;
+            let mut bag = ParamBag::new(a.pairs())?;
+            let req = StatsRequest::from_params(&mut bag, &snap, events.as_ref())?;
+            bag.finish(&known(STATS_PARAMS))?;
+            let res = run_stats(&snap, &req)?;
+            let text = match a.format.as_str() {
+                "table" => res.table(&snap),
+                "csv" => res.csv(&snap),
+                "json" => pretty(&res.json(&snap)),
+                other => return Err(bad_format(other, "table, csv or json")),
+            };
+            print(&text)
+        }
+        Command::Hotspots(a) => {
+            let snap = snapshot(&cli.store)?;
+            let mut bag = ParamBag::new(a.pairs())?;
+            let req = HotspotRequest::from_params(&mut bag, &snap, events.as_ref())?;
+            bag.finish(&known(HOTSPOT_PARAMS))?;
+            let res = run_hotspots(&snap, &req)?;
+            warn(&res.summary()["warnings"], cli.quiet);
+            let text = match a.format.as_str() {
+                "geojson" => res.geojson(&snap).to_string(),
+                "json" => pretty(&res.json(&snap)),
+                "csv" => res.csv(),
+                other => return Err(bad_format(other, "geojson, csv or json")),
+            };
+            print(&text)
+        }
+        Command::Emerging(a) => {
+            let snap = snapshot(&cli.store)?;
+            let mut bag = ParamBag::new(a.pairs())?;
+            let req = EmergingRequest::from_params(&mut bag, &snap, events.as_ref())?;
+            bag.finish(&known(EMERGING_PARAMS))?;
+            let res = run_emerging(&snap, &req)?;
+            warn(&res.summary()["warnings"], cli.quiet);
+            let text = match a.format.as_str() {
+                "geojson" => res.geojson(&snap).to_string(),
+                "json" => pretty(&res.json(&snap)),
+                "csv" => res.csv(),
+                other => return Err(bad_format(other, "geojson, csv or json")),
+            };
+            print(&text)
+        }
+        Command::Density(a) => {
+            let snap = snapshot(&cli.store)?;
+            let mut bag = ParamBag::new(a.pairs())?;
+            let req = DensityRequest::from_params(&mut bag, &snap, events.as_ref())?;
+            bag.finish(&known(DENSITY_PARAMS))?;
+            let res = run_density(&snap, &req)?;
+            let text = match a.format.as_str() {
+                "geojson" => res.geojson(&snap).to_string(),
+                "json" => pretty(&res.json(&snap)),
+                "csv" => res.csv(),
+                other => return Err(bad_format(other, "geojson, csv or json")),
+            };
+            print(&text)
+        }
+        Command::Serve(a) => serve_command(&cli.store, a, events),
+    }
+}
+
+fn known(own: &[&'static str]) -> Vec<&'static str> {
+    SELECTION_PARAMS.iter().chain(own).copied().collect()
+}
+
+fn bad_format(got: &str, allowed: &str) -> Failure {
+    Failure::Usage(format!("--format: {got:?} is not {allowed}"))
+}
+
+fn pretty(v: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string())
+}
+
+fn print(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes()).context("writing to standard output")?;
+    if !text.ends_with('\n') {
+        out.write_all(b"\n").context("writing to standard output")?;
+    }
+    Ok(())
+}
+
+fn warn(warnings: &serde_json::Value, quiet: bool) {
+    if quiet {
+        return;
+    }
+    for w in warnings.as_array().into_iter().flatten() {
+        if let Some(w) = w.as_str() {
+            eprintln!("warning: {w}");
+        }
+    }
+}
+
+fn snapshot(store: &Path) -> Result<Snapshot, Failure> {
+    if !store.exists() {
+        return Err(Failure::Usage(format!(
+            "{}: no such store; ingest data first (hotspot ingest ...) or name one with --store",
+            store.display()
+        )));
+    }
+    Ok(Workspace::open(store)?.snapshot()?)
+}
+
+/// A progress bar on a terminal; hidden otherwise or with --quiet.
+fn progress(len: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} files  {wide_msg}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn ingest(store: &Path, quiet: bool, cmd: IngestCommand) -> Result<(), Failure> {
+    let limits = Limits::default();
+    let mut ws = Workspace::open(store)?;
+    let salt = ws.store().salt();
+    let (batches, files, strict) = match cmd {
+        IngestCommand::PoliceUk { paths, strict } => {
+            let files = expand_police_uk_paths(&paths)?;
+            let bar = progress(files.len() as u64, quiet);
+            let mut batches = Vec::new();
+            for f in &files {
+                bar.set_message(f.display().to_string());
+                let parsed = read_police_uk_file(f, &limits)?;
+                batches.push((parsed.items, parsed.report));
+                bar.inc(1);
+            }
+            bar.finish_and_clear();
+            (batches, files, strict)
+        }
+        IngestCommand::Log { file, mapping, strict } => {
+            let mapping = Mapping::from_path(&mapping)?;
+            let parsed = read_log_file(&file, &mapping, &salt, &limits)?;
+            (vec![(parsed.items, parsed.report)], vec![file], strict)
+        }
+        IngestCommand::Geojson { file, strict } => {
+            let parsed = read_geojson_incidents_file(&file, &salt, &limits)?;
+            (vec![(parsed.items, parsed.report)], vec![file], strict)
+        }
+    };
+    let reports: Vec<IngestReport> = batches.iter().map(|(_, r)| r.clone()).collect();
+    let provenance = Provenance::now(files.iter().map(|f| f.display().to_string()).collect());
+    let summary = ws.ingest(batches, strict, &provenance)?;
+    if !quiet {
+        print(&summary_table(&reports))?;
+        print_rejects(&reports);
+        print(&ingest_summary(&summary, strict))?;
+    }
+    if strict && summary.rejected > 0 {
+        return Err(Failure::Usage(format!(
+            "--strict: {} malformed rows; nothing was stored from the files that hold them",
+            summary.rejected
+        )));
+    }
+    Ok(())
+}
+
+fn print_rejects(reports: &[IngestReport]) {
+    for r in reports {
+        for reject in r.rejects().iter().take(20) {
+            eprintln!("{reject}");
+        }
+        if r.rejected > 20 {
+            eprintln!("... and {} more rejected rows in {}", r.rejected - 20, r.file);
+        }
+    }
+}
+
+fn ingest_summary(s: &IngestSummary, strict: bool) -> String {
+    let mut out = format!(
+        "rows read {}, rejected {}, stored {} new, {} already stored\nwards: {} inside, {} within the tolerance (flagged), {} outside every ward\n",
+        s.rows_read, s.rejected, s.added, s.duplicates, s.in_wards, s.by_tolerance, s.outside_wards
+    );
+    if strict && s.withheld_strict > 0 {
+        out.push_str(&format!("--strict: {} well-formed rows withheld\n", s.withheld_strict));
+    }
+    out
+}
+
+fn import(store: &Path, quiet: bool, cmd: ImportCommand) -> Result<(), Failure> {
+    let limits = Limits::default();
+    let mut ws = Workspace::open(store)?;
+    let message = match cmd {
+        ImportCommand::Wards {
+            file,
+            code_field,
+            name_field,
+            authority,
+            tolerance_m,
+            population,
+            population_code_column,
+            population_column,
+        } => {
+            if !(tolerance_m.is_finite() && (0.0..=10_000.0).contains(&tolerance_m)) {
+                return Err(Failure::Usage(format!("--tolerance-m: {tolerance_m} is not 0 to 10000 metres")));
+            }
+            let mut wards = read_wards_file(&file, &WardFields { code: code_field, name: name_field }, &limits)?;
+            let mut note = String::new();
+            if let Some(p) = population {
+                let table = read_population_file(&p, population_code_column.as_deref(), population_column.as_deref(), &limits)?;
+                let m = attach_population(&mut wards, &table);
+                note = format!(", population for {} of them", m.matched);
+                if !m.wards_without.is_empty() {
+                    note.push_str(&format!(" (none for {})", m.wards_without.join(", ")));
+                }
+            }
+            let rules = WardRules { tolerance_m, authority };
+            let outcome = ws.import_wards(&wards, rules)?;
+            format!("{} wards imported{note}; {outcome}", wards.len())
+        }
+        ImportCommand::Venues { file, postcodes } => {
+            let lookup = postcodes.as_deref().map(|p| PostcodeLookup::from_path(p, &limits)).transpose()?;
+            let parsed = read_venues_file(&file, lookup.as_ref(), &limits)?;
+            print_rejects(std::slice::from_ref(&parsed.report));
+            let n = ws.store_mut().upsert_venues(&parsed.items)?;
+            format!("{n} venues stored ({} rows rejected)", parsed.report.rejected)
+        }
+        ImportCommand::Cameras { file } => {
+            let parsed = read_cameras_file(&file, &limits)?;
+            print_rejects(std::slice::from_ref(&parsed.report));
+            let n = ws.store_mut().upsert_cameras(&parsed.items)?;
+            format!("{n} cameras stored ({} rows rejected)", parsed.report.rejected)
+        }
+        ImportCommand::Mapping { name, file } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            Mapping::from_toml(&file.display().to_string(), &text)?;
+            ws.store_mut().put_mapping(&name, &text)?;
+            format!("mapping {name:?} stored")
+        }
+    };
+    if !quiet {
+        print(&message)?;
+    }
+    Ok(())
+}
+
+fn serve_command(store: &Path, args: ServeArgs, events: Option<EventCalendar>) -> Result<(), Failure> {
+    let store: PathBuf = if args.demo {
+        let dir = std::env::temp_dir().join(format!("hotspot-demo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        let path = dir.join("demo.gpkg");
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let summary = build_demo(&path, &fixtures).context("building the demo store from fixtures/")?;
+        tracing::info!("demo store {}: {summary}", path.display());
+        path
+    } else {
+        store.to_path_buf()
+    };
+    let snap = snapshot(&store)?;
+    let mut config = ServerConfig::from_env(&args.token_env);
+    config.events = match events {
+        Some(e) => Some(e),
+        None if args.demo => Some(
+            EventCalendar::from_path(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/events.csv"))
+                .map_err(|e| Failure::Usage(e.to_string()))?,
+        ),
+        None => None,
+    };
+    config.store = Some(store);
+    let state = AppState::new(snap, config);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(serve(args.addr, state))?;
+    Ok(())
+}
