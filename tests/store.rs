@@ -512,12 +512,7 @@ fn number_after(text: &str, key: &str) -> f64 {
         .find(|l| l.contains(key))
         .unwrap_or_else(|| panic!("no {key:?} in\n{text}"));
     let rest = &line[line.find(key).unwrap() + key.len()..];
-    rest.trim()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
+    rest.split_whitespace().next().unwrap().parse().unwrap()
 }
 
 /// `(minx, miny, maxx, maxy)` from ogrinfo's `Extent: (minx, miny) - (maxx, maxy)`.
@@ -726,20 +721,38 @@ fn check_whole_batches(path: &Path, min_batches: usize) -> usize {
     let store = Store::open(path).unwrap();
     assert_eq!(store.integrity_check().unwrap(), ["ok"]);
     let stored = store.incidents().unwrap();
-    assert_eq!(stored.len() % CRASH_BATCH, 0, "{} rows: a partial batch", stored.len());
+    assert_eq!(
+        stored.len() % CRASH_BATCH,
+        0,
+        "{} rows: a partial batch",
+        stored.len()
+    );
     let batches = stored.len() / CRASH_BATCH;
-    assert!(batches >= min_batches, "{batches} batches, {min_batches} were committed");
+    assert!(
+        batches >= min_batches,
+        "{batches} batches, {min_batches} were committed"
+    );
     for k in 0..batches {
         let want = crash_batch(k);
-        assert_eq!(&stored[k * CRASH_BATCH..(k + 1) * CRASH_BATCH], &want[..], "batch {k}");
+        assert_eq!(
+            &stored[k * CRASH_BATCH..(k + 1) * CRASH_BATCH],
+            &want[..],
+            "batch {k}"
+        );
     }
     assert_eq!(store.ingest_log().unwrap().len(), batches);
     drop(store);
     let conn = rusqlite::Connection::open(path).unwrap();
     let n: i64 = conn
-        .query_row("SELECT COUNT(*) FROM rtree_incidents_geom", [], |r| r.get(0))
+        .query_row("SELECT COUNT(*) FROM rtree_incidents_geom", [], |r| {
+            r.get(0)
+        })
         .unwrap();
-    assert_eq!(n as usize, stored.len(), "the R-tree was rolled back with the rows");
+    assert_eq!(
+        n as usize,
+        stored.len(),
+        "the R-tree was rolled back with the rows"
+    );
     let triggers: i64 = conn
         .query_row(
             "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'rtree_incidents_geom_%'",
@@ -763,7 +776,12 @@ fn crash_safety_under_sigkill() {
     // Delays after `begin`: early (deduplicating), middle (inserting rows), late (R-tree).
     for delay_ms in [30, 250, 500] {
         let mut child = Command::new(&exe)
-            .args(["--exact", "crash_child_ingests_until_killed", "--nocapture", "--ignored"])
+            .args([
+                "--exact",
+                "crash_child_ingests_until_killed",
+                "--nocapture",
+                "--ignored",
+            ])
             .env(CRASH_ENV, &path)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -783,7 +801,10 @@ fn crash_safety_under_sigkill() {
             }
         }
         let status = child.wait().unwrap();
-        assert!(!status.success(), "the child must have been killed, not finished");
+        assert!(
+            !status.success(),
+            "the child must have been killed, not finished"
+        );
         assert_eq!(committed_now, 2);
         committed_total += committed_now;
         hot_journals += usize::from(journal.exists());

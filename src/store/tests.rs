@@ -56,7 +56,12 @@ fn forced_hash_collisions_never_merge_different_ids() {
             .insert_incidents_keyed(&second, &provenance(), key)
             .unwrap();
         assert_eq!((out.added, out.duplicates), (2, 3));
-        let stored: Vec<String> = store.incidents().unwrap().into_iter().map(|i| i.id).collect();
+        let stored: Vec<String> = store
+            .incidents()
+            .unwrap()
+            .into_iter()
+            .map(|i| i.id)
+            .collect();
         assert_eq!(stored, ["a1", "a2", "b1", "b2", "a10", "a3", "c1"]);
         let keys: Vec<i64> = store
             .conn
