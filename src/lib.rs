@@ -29,5 +29,6 @@ pub mod domain;
 pub mod index;
 pub mod query;
 pub mod server;
+pub mod store;
 pub mod synth;
 pub mod time;

@@ -82,10 +82,10 @@ impl Workspace {
     /// The ward rules stored with the last ward import (defaults before any).
     pub fn ward_rules(&self) -> Result<WardRules, WorkspaceError> {
         let mut rules = WardRules::default();
-        if let Some(t) = self.store.meta(META_TOLERANCE)?.and_then(|t| t.parse().ok()) {
+        if let Some(t) = self.store.setting(META_TOLERANCE)?.and_then(|t| t.parse().ok()) {
             rules.tolerance_m = t;
         }
-        rules.authority = self.store.meta(META_AUTHORITY)?.filter(|a| !a.is_empty());
+        rules.authority = self.store.setting(META_AUTHORITY)?.filter(|a| !a.is_empty());
         Ok(rules)
     }
 
@@ -149,18 +149,21 @@ impl Workspace {
     /// Replaces the ward layer and reassigns every stored incident, in one transaction.
     pub fn import_wards(&mut self, wards: &[Ward], rules: WardRules) -> Result<ReassignOutcome, WorkspaceError> {
         let index = WardIndex::new(wards, rules.clone())?;
-        let outcome = self
-            .store
-            .replace_wards(wards, &mut |inc: &Incident| index.assign(inc.location, inc.lsoa.as_ref()))?;
-        self.store.set_meta(META_TOLERANCE, &rules.tolerance_m.to_string())?;
-        self.store.set_meta(META_AUTHORITY, rules.authority.as_deref().unwrap_or(""))?;
+        let tolerance = rules.tolerance_m.to_string();
+        let settings = [
+            (META_TOLERANCE, tolerance.as_str()),
+            (META_AUTHORITY, rules.authority.as_deref().unwrap_or("")),
+        ];
+        let outcome = self.store.replace_wards(wards, &settings, &mut |inc: &Incident| {
+            index.assign(inc.location, inc.lsoa.as_ref())
+        })?;
         Ok(outcome)
     }
 
     /// Builds the in-memory snapshot of everything stored.
     pub fn snapshot(&self) -> Result<Snapshot, WorkspaceError> {
         Ok(Snapshot::build(SnapshotInput {
-            version: self.store.data_version(),
+            version: self.store.data_version()?,
             incidents: self.store.incidents()?,
             wards: self.store.wards()?,
             ward_rules: self.ward_rules()?,

@@ -11,7 +11,12 @@ use clap::{Args, Parser, Subcommand};
 #[command(name = "hotspot", version, about, max_term_width = 100)]
 pub struct Cli {
     /// The store (a GeoPackage that QGIS opens).
-    #[arg(long, global = true, env = "HOTSPOT_STORE", default_value = "hotspot.gpkg")]
+    #[arg(
+        long,
+        global = true,
+        env = "HOTSPOT_STORE",
+        default_value = "hotspot.gpkg"
+    )]
     pub store: PathBuf,
     /// Print only errors and the results.
     #[arg(long, global = true)]
@@ -184,7 +189,11 @@ impl SelectionArgs {
             }
         }
         out.extend(self.ward.iter().map(|w| ("ward".to_owned(), w.clone())));
-        out.extend(self.category.iter().map(|c| ("category".to_owned(), c.clone())));
+        out.extend(
+            self.category
+                .iter()
+                .map(|c| ("category".to_owned(), c.clone())),
+        );
         out
     }
 }
@@ -205,10 +214,14 @@ pub struct CellArgs {
 
 impl CellArgs {
     fn pairs(&self) -> Vec<(String, String)> {
-        [("resolution", &self.resolution), ("k", &self.k), ("fdr", &self.fdr)]
-            .into_iter()
-            .filter_map(|(k, v)| v.as_ref().map(|v| (k.to_owned(), v.clone())))
-            .collect()
+        [
+            ("resolution", &self.resolution),
+            ("k", &self.k),
+            ("fdr", &self.fdr),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| (k.to_owned(), v.clone())))
+        .collect()
     }
 }
 
@@ -267,7 +280,11 @@ impl HotspotsArgs {
     pub fn pairs(&self) -> Vec<(String, String)> {
         let mut p = self.selection.pairs();
         p.extend(self.cells.pairs());
-        for (k, v) in [("permutations", &self.permutations), ("seed", &self.seed), ("inference", &self.inference)] {
+        for (k, v) in [
+            ("permutations", &self.permutations),
+            ("seed", &self.seed),
+            ("inference", &self.inference),
+        ] {
             if let Some(v) = v {
                 p.push((k.to_owned(), v.clone()));
             }
@@ -301,7 +318,10 @@ impl EmergingArgs {
     pub fn pairs(&self) -> Vec<(String, String)> {
         let mut p = self.selection.pairs();
         p.extend(self.cells.pairs());
-        for (k, v) in [("step", &self.step), ("time-neighbours", &self.time_neighbours)] {
+        for (k, v) in [
+            ("step", &self.step),
+            ("time-neighbours", &self.time_neighbours),
+        ] {
             if let Some(v) = v {
                 p.push((k.to_owned(), v.clone()));
             }
@@ -334,7 +354,11 @@ impl DensityArgs {
     /// The flags as `name=value` pairs.
     pub fn pairs(&self) -> Vec<(String, String)> {
         let mut p = self.selection.pairs();
-        for (k, v) in [("bandwidth-m", &self.bandwidth_m), ("cell-m", &self.cell_m), ("resolution", &self.resolution)] {
+        for (k, v) in [
+            ("bandwidth-m", &self.bandwidth_m),
+            ("cell-m", &self.cell_m),
+            ("resolution", &self.resolution),
+        ] {
             if let Some(v) = v {
                 p.push((k.to_owned(), v.clone()));
             }

@@ -17,7 +17,8 @@ mod crate_api {
     pub use hotspot::ingest::{
         IngestError, IngestReport, Limits, Mapping, PostcodeLookup, WardFields, attach_population,
         expand_police_uk_paths, read_cameras_file, read_geojson_incidents_file, read_log_file,
-        read_police_uk_file, read_population_file, read_venues_file, read_wards_file, summary_table,
+        read_police_uk_file, read_population_file, read_venues_file, read_wards_file,
+        summary_table,
     };
     pub use hotspot::query::{
         DENSITY_PARAMS, DensityRequest, EMERGING_PARAMS, EmergingRequest, HOTSPOT_PARAMS,
@@ -148,7 +149,8 @@ fn pretty(v: &serde_json::Value) -> String {
 
 fn print(text: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes()).context("writing to standard output")?;
+    out.write_all(text.as_bytes())
+        .context("writing to standard output")?;
     if !text.ends_with('\n') {
         out.write_all(b"\n").context("writing to standard output")?;
     }
@@ -206,7 +208,11 @@ fn ingest(store: &Path, quiet: bool, cmd: IngestCommand) -> Result<(), Failure> 
             bar.finish_and_clear();
             (batches, files, strict)
         }
-        IngestCommand::Log { file, mapping, strict } => {
+        IngestCommand::Log {
+            file,
+            mapping,
+            strict,
+        } => {
             let mapping = Mapping::from_path(&mapping)?;
             let parsed = read_log_file(&file, &mapping, &salt, &limits)?;
             (vec![(parsed.items, parsed.report)], vec![file], strict)
@@ -239,7 +245,11 @@ fn print_rejects(reports: &[IngestReport]) {
             eprintln!("{reject}");
         }
         if r.rejected > 20 {
-            eprintln!("... and {} more rejected rows in {}", r.rejected - 20, r.file);
+            eprintln!(
+                "... and {} more rejected rows in {}",
+                r.rejected - 20,
+                r.file
+            );
         }
     }
 }
@@ -250,7 +260,10 @@ fn ingest_summary(s: &IngestSummary, strict: bool) -> String {
         s.rows_read, s.rejected, s.added, s.duplicates, s.in_wards, s.by_tolerance, s.outside_wards
     );
     if strict && s.withheld_strict > 0 {
-        out.push_str(&format!("--strict: {} well-formed rows withheld\n", s.withheld_strict));
+        out.push_str(&format!(
+            "--strict: {} well-formed rows withheld\n",
+            s.withheld_strict
+        ));
     }
     out
 }
@@ -270,37 +283,64 @@ fn import(store: &Path, quiet: bool, cmd: ImportCommand) -> Result<(), Failure> 
             population_column,
         } => {
             if !(tolerance_m.is_finite() && (0.0..=10_000.0).contains(&tolerance_m)) {
-                return Err(Failure::Usage(format!("--tolerance-m: {tolerance_m} is not 0 to 10000 metres")));
+                return Err(Failure::Usage(format!(
+                    "--tolerance-m: {tolerance_m} is not 0 to 10000 metres"
+                )));
             }
-            let mut wards = read_wards_file(&file, &WardFields { code: code_field, name: name_field }, &limits)?;
+            let mut wards = read_wards_file(
+                &file,
+                &WardFields {
+                    code: code_field,
+                    name: name_field,
+                },
+                &limits,
+            )?;
             let mut note = String::new();
             if let Some(p) = population {
-                let table = read_population_file(&p, population_code_column.as_deref(), population_column.as_deref(), &limits)?;
+                let table = read_population_file(
+                    &p,
+                    population_code_column.as_deref(),
+                    population_column.as_deref(),
+                    &limits,
+                )?;
                 let m = attach_population(&mut wards, &table);
                 note = format!(", population for {} of them", m.matched);
                 if !m.wards_without.is_empty() {
                     note.push_str(&format!(" (none for {})", m.wards_without.join(", ")));
                 }
             }
-            let rules = WardRules { tolerance_m, authority };
+            let rules = WardRules {
+                tolerance_m,
+                authority,
+            };
             let outcome = ws.import_wards(&wards, rules)?;
             format!("{} wards imported{note}; {outcome}", wards.len())
         }
         ImportCommand::Venues { file, postcodes } => {
-            let lookup = postcodes.as_deref().map(|p| PostcodeLookup::from_path(p, &limits)).transpose()?;
+            let lookup = postcodes
+                .as_deref()
+                .map(|p| PostcodeLookup::from_path(p, &limits))
+                .transpose()?;
             let parsed = read_venues_file(&file, lookup.as_ref(), &limits)?;
             print_rejects(std::slice::from_ref(&parsed.report));
             let n = ws.store_mut().upsert_venues(&parsed.items)?;
-            format!("{n} venues stored ({} rows rejected)", parsed.report.rejected)
+            format!(
+                "{n} venues stored ({} rows rejected)",
+                parsed.report.rejected
+            )
         }
         ImportCommand::Cameras { file } => {
             let parsed = read_cameras_file(&file, &limits)?;
             print_rejects(std::slice::from_ref(&parsed.report));
             let n = ws.store_mut().upsert_cameras(&parsed.items)?;
-            format!("{n} cameras stored ({} rows rejected)", parsed.report.rejected)
+            format!(
+                "{n} cameras stored ({} rows rejected)",
+                parsed.report.rejected
+            )
         }
         ImportCommand::Mapping { name, file } => {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
             Mapping::from_toml(&file.display().to_string(), &text)?;
             ws.store_mut().put_mapping(&name, &text)?;
             format!("mapping {name:?} stored")
@@ -312,13 +352,18 @@ fn import(store: &Path, quiet: bool, cmd: ImportCommand) -> Result<(), Failure> 
     Ok(())
 }
 
-fn serve_command(store: &Path, args: ServeArgs, events: Option<EventCalendar>) -> Result<(), Failure> {
+fn serve_command(
+    store: &Path,
+    args: ServeArgs,
+    events: Option<EventCalendar>,
+) -> Result<(), Failure> {
     let store: PathBuf = if args.demo {
         let dir = std::env::temp_dir().join(format!("hotspot-demo-{}", std::process::id()));
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         let path = dir.join("demo.gpkg");
         let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-        let summary = build_demo(&path, &fixtures).context("building the demo store from fixtures/")?;
+        let summary =
+            build_demo(&path, &fixtures).context("building the demo store from fixtures/")?;
         tracing::info!("demo store {}: {summary}", path.display());
         path
     } else {
@@ -329,8 +374,10 @@ fn serve_command(store: &Path, args: ServeArgs, events: Option<EventCalendar>) -
     config.events = match events {
         Some(e) => Some(e),
         None if args.demo => Some(
-            EventCalendar::from_path(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/events.csv"))
-                .map_err(|e| Failure::Usage(e.to_string()))?,
+            EventCalendar::from_path(
+                &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/events.csv"),
+            )
+            .map_err(|e| Failure::Usage(e.to_string()))?,
         ),
         None => None,
     };

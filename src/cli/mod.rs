@@ -27,7 +27,11 @@ impl<E: Into<anyhow::Error>> From<E> for Failure {
 /// Parses the command line and runs it.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let level = if cli.quiet { tracing::Level::WARN } else { tracing::Level::INFO };
+    let level = if cli.quiet {
+        tracing::Level::WARN
+    } else {
+        tracing::Level::INFO
+    };
     tracing_subscriber::fmt()
         .with_max_level(level)
         .with_writer(std::io::stderr)
