@@ -16,3 +16,4 @@
 #![doc = ""]
 
 pub mod domain;
+pub mod ingest;
