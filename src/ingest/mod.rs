@@ -23,17 +23,34 @@
 //! [`Camera`]: crate::domain::Camera
 //! [`Ward`]: crate::domain::Ward
 
+pub mod cameras;
 mod error;
+pub mod geojson;
 pub mod identity;
 mod input;
 mod limits;
+pub mod log;
+pub mod mapping;
 pub mod police_uk;
 pub mod report;
+mod row;
+mod table;
+pub mod venues;
+pub mod wards;
 
+pub use cameras::{read_cameras, read_cameras_file};
 pub use error::IngestError;
+pub use geojson::{read_geojson_incidents, read_geojson_incidents_file};
 pub use limits::Limits;
+pub use log::{read_log, read_log_file};
+pub use mapping::Mapping;
 pub use police_uk::{POLICE_UK_HEADER, PoliceUkReader, expand_police_uk_paths, read_police_uk_file};
 pub use report::{IngestReport, Position, Reject, RejectReason, summary_table};
+pub use venues::{PostcodeLookup, normalise_postcode, read_venues, read_venues_file};
+pub use wards::{
+    PopulationMatch, WardFields, attach_population, read_population, read_population_file,
+    read_wards, read_wards_file,
+};
 
 /// What a reader returns: the values it accepted and the report on every row it read.
 #[derive(Debug, Clone)]
