@@ -40,7 +40,11 @@ fn camera(
         None => DEFAULT_CAMERA_RADIUS_M,
         Some(r) => {
             let v: f64 = r.parse().map_err(|_| {
-                bad("radius_m", RejectReason::BadValue, format!("radius_m {r:?} is not a number"))
+                bad(
+                    "radius_m",
+                    RejectReason::BadValue,
+                    format!("radius_m {r:?} is not a number"),
+                )
             })?;
             if !(v > 0.0 && v <= MAX_CAMERA_RADIUS_M) {
                 return Err(bad(
@@ -55,7 +59,11 @@ fn camera(
     let kind = match kind {
         None => CameraKind::Fixed,
         Some(k) => CameraKind::lookup(k).ok_or_else(|| {
-            bad("kind", RejectReason::BadValue, format!("kind {k:?} is not fixed or mobile"))
+            bad(
+                "kind",
+                RejectReason::BadValue,
+                format!("kind {k:?} is not fixed or mobile"),
+            )
         })?,
     };
     Ok(Camera {
@@ -73,7 +81,11 @@ pub fn read_cameras_file(path: &Path, limits: &Limits) -> Result<Parsed<Camera>,
 }
 
 /// Reads cameras from bytes, CSV or GeoJSON, reported under the name `file`.
-pub fn read_cameras(file: &str, bytes: &[u8], limits: &Limits) -> Result<Parsed<Camera>, IngestError> {
+pub fn read_cameras(
+    file: &str,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<Parsed<Camera>, IngestError> {
     let mut report = IngestReport::new(file, limits.max_rejects_kept);
     let mut items = Vec::new();
     let mut seen = SeenIds::new();
@@ -84,7 +96,11 @@ pub fn read_cameras(file: &str, bytes: &[u8], limits: &Limits) -> Result<Parsed<
         };
         let r = r.and_then(|c| {
             seen.first_use(&c.id, key).map_err(|first| {
-                bad("id", RejectReason::DuplicateId, format!("id {:?} already appeared at {first}", c.id))
+                bad(
+                    "id",
+                    RejectReason::DuplicateId,
+                    format!("id {:?} already appeared at {first}", c.id),
+                )
             })?;
             Ok(c)
         });
@@ -105,10 +121,22 @@ pub fn read_cameras(file: &str, bytes: &[u8], limits: &Limits) -> Result<Parsed<
     if looks_like_json(bytes) {
         for f in point_features(bytes, file, limits)? {
             report.rows_read += 1;
-            let text = |n: &str| f.text(n).map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+            let text = |n: &str| {
+                f.text(n)
+                    .map(|t| t.trim().to_owned())
+                    .filter(|t| !t.is_empty())
+            };
             let id = text("id").or_else(|| f.id.clone());
-            let location = f.point.clone().and_then(|(lon, lat)| position(&lat.to_string(), &lon.to_string()));
-            let r = camera(id.as_deref(), location, text("radius_m").as_deref(), text("kind").as_deref());
+            let location = f
+                .point
+                .clone()
+                .and_then(|(lon, lat)| position(&lat.to_string(), &lon.to_string()));
+            let r = camera(
+                id.as_deref(),
+                location,
+                text("radius_m").as_deref(),
+                text("kind").as_deref(),
+            );
             take(Position::Feature(f.index), r, &mut report);
         }
     } else {
@@ -140,7 +168,12 @@ pub fn read_cameras(file: &str, bytes: &[u8], limits: &Limits) -> Result<Parsed<
                             message: "no location: lat or lon is blank".into(),
                         }),
                     };
-                    camera(field(rec, Some(id)), location, field(rec, radius), field(rec, kind))
+                    camera(
+                        field(rec, Some(id)),
+                        location,
+                        field(rec, radius),
+                        field(rec, kind),
+                    )
                 }
             };
             take(Position::Line(*line), r, &mut report);

@@ -32,7 +32,9 @@ pub enum IngestError {
         max_rows: u64,
     },
     /// A police.uk file whose header is not the 12-column street-level header.
-    #[error("{file}: header is not police.uk's street-level header: expected {expected:?}, found {found:?}")]
+    #[error(
+        "{file}: header is not police.uk's street-level header: expected {expected:?}, found {found:?}"
+    )]
     Header {
         /// The file.
         file: String,

@@ -143,7 +143,9 @@ fn point(geometry: Option<&Value>) -> Result<(f64, f64), RowError> {
             (Some(x), Some(y)) => Ok((x, y)),
             _ => Err(geometry_error("Point coordinates are not numbers")),
         },
-        _ => Err(geometry_error("Point coordinates need [longitude, latitude]")),
+        _ => Err(geometry_error(
+            "Point coordinates need [longitude, latitude]",
+        )),
     }
 }
 
@@ -208,23 +210,31 @@ fn incident(
     seen: &mut SeenIds,
 ) -> Result<Incident, RowError> {
     const NAMES: [&str; 10] = [
-        "id", "timestamp", "date", "time", "from", "to", "category", "alcohol", "location",
+        "id",
+        "timestamp",
+        "date",
+        "time",
+        "from",
+        "to",
+        "category",
+        "alcohol",
+        "location",
         "victim",
     ];
     let texts: Vec<Option<Cow<'_, str>>> = NAMES.iter().map(|n| f.text(n)).collect();
     for (name, t) in NAMES.iter().zip(&texts) {
-        if let Some(t) = t {
-            if t.len() > limits.max_field_bytes {
-                return Err(RowError {
-                    field: Some((*name).to_owned()),
-                    reason: RejectReason::FieldTooLong,
-                    message: format!(
-                        "{name} is {} bytes long (at most {})",
-                        t.len(),
-                        limits.max_field_bytes
-                    ),
-                });
-            }
+        if let Some(t) = t
+            && t.len() > limits.max_field_bytes
+        {
+            return Err(RowError {
+                field: Some((*name).to_owned()),
+                reason: RejectReason::FieldTooLong,
+                message: format!(
+                    "{name} is {} bytes long (at most {})",
+                    t.len(),
+                    limits.max_field_bytes
+                ),
+            });
         }
     }
     let (lon, lat) = f.point.clone()?;
@@ -241,11 +251,20 @@ fn incident(
         time: cell(3),
         from: cell(4),
         to: cell(5),
-        lat: Some(Cell { name: "latitude", text: &lat_s }),
-        lon: Some(Cell { name: "longitude", text: &lon_s }),
+        lat: Some(Cell {
+            name: "latitude",
+            text: &lat_s,
+        }),
+        lon: Some(Cell {
+            name: "longitude",
+            text: &lon_s,
+        }),
         easting: None,
         northing: None,
-        category: Some(cell(6).unwrap_or(Cell { name: "category", text: "" })),
+        category: Some(cell(6).unwrap_or(Cell {
+            name: "category",
+            text: "",
+        })),
         alcohol: cell(7),
         location: cell(8),
         victim: cell(9),
@@ -259,11 +278,12 @@ fn incident(
         .or_else(|| f.id.clone());
     let id = match own_id {
         Some(id) => {
-            seen.first_use(&id, f.index as u64).map_err(|first| RowError {
-                field: Some("id".into()),
-                reason: RejectReason::DuplicateId,
-                message: format!("id {id:?} already appeared on feature {first}"),
-            })?;
+            seen.first_use(&id, f.index as u64)
+                .map_err(|first| RowError {
+                    field: Some("id".into()),
+                    reason: RejectReason::DuplicateId,
+                    message: format!("id {id:?} already appeared on feature {first}"),
+                })?;
             id
         }
         None => content_ids.next(ID_TAG, [f.canonical.as_slice()]),

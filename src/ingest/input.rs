@@ -8,8 +8,10 @@ use super::IngestError;
 
 /// The name a file is reported under: its file name (`2017-05-hampshire-street.csv`).
 pub(crate) fn display_name(path: &Path) -> String {
-    path.file_name()
-        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 /// Opens a file after checking its size against `max_bytes`.
@@ -100,9 +102,116 @@ impl<R: Read> Read for CappedReader<R> {
                 _ => Err(io::Error::other(CapExceeded)),
             };
         }
-        let want = buf.len().min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
         let n = self.inner.read(&mut buf[..want])?;
         self.left -= n as u64;
         Ok(n)
+    }
+}
+
+/// Turns every CRLF into LF while streaming, so that CSV line numbers are exact (the csv
+/// crate reports a CRLF file's records one line early) and content ids, even of quoted
+/// multi-line fields, do not depend on line endings. A lone CR is passed through.
+pub(crate) struct CrlfToLf<R> {
+    inner: R,
+    buf: Vec<u8>,
+    pos: usize,
+    len: usize,
+    pending_cr: bool,
+}
+
+impl<R> CrlfToLf<R> {
+    pub(crate) fn new(inner: R) -> Self {
+        CrlfToLf {
+            inner,
+            buf: vec![0; 64 * 1024],
+            pos: 0,
+            len: 0,
+            pending_cr: false,
+        }
+    }
+}
+
+impl<R: Read> Read for CrlfToLf<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let mut w = 0;
+        while w < out.len() {
+            if self.pos == self.len {
+                if w > 0 {
+                    break;
+                }
+                self.len = self.inner.read(&mut self.buf)?;
+                self.pos = 0;
+                if self.len == 0 {
+                    if self.pending_cr {
+                        self.pending_cr = false;
+                        out[0] = b'\r';
+                        return Ok(1);
+                    }
+                    return Ok(0);
+                }
+            }
+            let b = self.buf[self.pos];
+            if self.pending_cr {
+                self.pending_cr = false;
+                if b != b'\n' {
+                    // A lone CR: emit it, then look at `b` again.
+                    out[w] = b'\r';
+                    w += 1;
+                    continue;
+                }
+            }
+            self.pos += 1;
+            if b == b'\r' {
+                self.pending_cr = true;
+            } else {
+                out[w] = b;
+                w += 1;
+            }
+        }
+        Ok(w)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn through(input: &[u8], chunk: usize) -> Vec<u8> {
+        let mut r = CrlfToLf::new(input);
+        let mut out = Vec::new();
+        let mut buf = vec![0; chunk];
+        loop {
+            let n = r.read(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&buf[..n]);
+        }
+        out
+    }
+
+    #[test]
+    fn crlf_becomes_lf_and_lone_cr_stays() {
+        for chunk in [1, 2, 3, 64] {
+            assert_eq!(through(b"a\r\nb\rc\r\n\r\n\r", chunk), b"a\nb\rc\n\n\r");
+            assert_eq!(through(b"", chunk), b"");
+        }
+    }
+
+    #[test]
+    fn capped_reader_fails_past_its_cap() {
+        let mut out = Vec::new();
+        assert!(
+            CappedReader::new(&b"12345"[..], 5)
+                .read_to_end(&mut out)
+                .is_ok()
+        );
+        let e = CappedReader::new(&b"123456"[..], 5)
+            .read_to_end(&mut out)
+            .unwrap_err();
+        assert!(e.get_ref().is_some_and(|i| i.is::<CapExceeded>()));
     }
 }

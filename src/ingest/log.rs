@@ -17,7 +17,7 @@ use std::path::Path;
 use csv::ByteRecord;
 
 use super::identity::{ContentIds, SeenIds};
-use super::input::{CappedReader, cap_or_io, display_name, open_capped};
+use super::input::{CappedReader, CrlfToLf, cap_or_io, display_name, open_capped};
 use super::mapping::{Mapping, PlaceColumns, TimeColumns};
 use super::report::{IngestReport, Position, Reject, RejectReason};
 use super::row::{Cell, RowCells, RowError, interpret};
@@ -75,7 +75,11 @@ fn find_columns(header: &[String], mapping: &Mapping, file: &str) -> Result<Inde
         let found = header
             .iter()
             .position(|h| h == column)
-            .or_else(|| header.iter().position(|h| h.trim().eq_ignore_ascii_case(column.trim())))
+            .or_else(|| {
+                header
+                    .iter()
+                    .position(|h| h.trim().eq_ignore_ascii_case(column.trim()))
+            })
             .ok_or_else(|| IngestError::Mapping {
                 mapping: mapping.name.clone(),
                 key: key.to_owned(),
@@ -127,7 +131,7 @@ fn read_capped<R: Read>(
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(reader);
+        .from_reader(CrlfToLf::new(reader));
     let mut record = ByteRecord::new();
     if !rdr.read_byte_record(&mut record).map_err(csv_err)? {
         return Err(IngestError::Csv {
@@ -140,7 +144,11 @@ fn read_capped<R: Read>(
         .iter()
         .enumerate()
         .map(|(i, h)| {
-            let h = if i == 0 { h.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(h) } else { h };
+            let h = if i == 0 {
+                h.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(h)
+            } else {
+                h
+            };
             String::from_utf8_lossy(h).into_owned()
         })
         .collect();

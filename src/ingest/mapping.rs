@@ -189,9 +189,10 @@ impl Mapping {
         let c = raw.columns;
         let nonblank = |key: &str, v: Option<String>| -> Result<Option<String>, IngestError> {
             match v {
-                Some(s) if s.trim().is_empty() => {
-                    Err(err(key, "names no column (blank); leave the key out instead".into()))
-                }
+                Some(s) if s.trim().is_empty() => Err(err(
+                    key,
+                    "names no column (blank); leave the key out instead".into(),
+                )),
                 other => Ok(other),
             }
         };
@@ -215,7 +216,10 @@ impl Mapping {
                 ));
             }
             (Some(_), None, Some(_)) => {
-                return Err(err("columns.time", "`time` goes with `date`, not with `timestamp`".into()));
+                return Err(err(
+                    "columns.time",
+                    "`time` goes with `date`, not with `timestamp`".into(),
+                ));
             }
             (Some(ts), None, None) => TimeColumns::Timestamp(ts),
             (None, Some(date), time) => TimeColumns::DateTime { date, time },
@@ -245,13 +249,23 @@ impl Mapping {
                     "give either `lat`/`lon` or `easting`/`northing`, not both".into(),
                 ));
             }
-            (Some(_), None, _, _) => return Err(err("columns.lat", "`lat` needs `lon` as well".into())),
-            (None, Some(_), _, _) => return Err(err("columns.lon", "`lon` needs `lat` as well".into())),
+            (Some(_), None, _, _) => {
+                return Err(err("columns.lat", "`lat` needs `lon` as well".into()));
+            }
+            (None, Some(_), _, _) => {
+                return Err(err("columns.lon", "`lon` needs `lat` as well".into()));
+            }
             (_, _, Some(_), None) => {
-                return Err(err("columns.easting", "`easting` needs `northing` as well".into()));
+                return Err(err(
+                    "columns.easting",
+                    "`easting` needs `northing` as well".into(),
+                ));
             }
             (_, _, None, Some(_)) => {
-                return Err(err("columns.northing", "`northing` needs `easting` as well".into()));
+                return Err(err(
+                    "columns.northing",
+                    "`northing` needs `easting` as well".into(),
+                ));
             }
             (None, None, None, None) => {
                 return Err(err(
@@ -264,7 +278,10 @@ impl Mapping {
             .ok_or_else(|| err("columns.category", "a `category` column is required".into()))?;
 
         let formats = raw.formats;
-        for (key, f) in [("formats.date", &formats.date), ("formats.time", &formats.time)] {
+        for (key, f) in [
+            ("formats.date", &formats.date),
+            ("formats.time", &formats.time),
+        ] {
             if let Some(f) = f {
                 check_format(f).map_err(|m| err(key, m))?;
             }
@@ -281,13 +298,13 @@ impl Mapping {
                 )
             })?;
             let folded = code.trim().to_lowercase();
-            if let Some(prev) = categories.insert(folded, t) {
-                if prev != t {
-                    return Err(err(
-                        &key,
-                        "another code differing only in case or spaces maps elsewhere".into(),
-                    ));
-                }
+            if let Some(prev) = categories.insert(folded, t)
+                && prev != t
+            {
+                return Err(err(
+                    &key,
+                    "another code differing only in case or spaces maps elsewhere".into(),
+                ));
             }
         }
         Ok(Mapping {
@@ -359,7 +376,9 @@ fn check_format(f: &str) -> Result<(), String> {
         return Err("is blank".into());
     }
     if StrftimeItems::new(f).any(|i| matches!(i, Item::Error)) {
-        return Err(format!("{f:?} is not a valid chrono format (e.g. \"%d/%m/%Y\", \"%H:%M\")"));
+        return Err(format!(
+            "{f:?} is not a valid chrono format (e.g. \"%d/%m/%Y\", \"%H:%M\")"
+        ));
     }
     Ok(())
 }
@@ -393,7 +412,11 @@ time = "%H:%M"
 
     fn error(toml: &str) -> (String, String) {
         match Mapping::from_toml("m.toml", toml).unwrap_err() {
-            IngestError::Mapping { mapping, key, message } => {
+            IngestError::Mapping {
+                mapping,
+                key,
+                message,
+            } => {
                 assert_eq!(mapping, "m.toml");
                 (key, message)
             }
@@ -406,23 +429,46 @@ time = "%H:%M"
         let m = Mapping::from_toml("m.toml", FULL).unwrap();
         assert_eq!(m.time, TimeColumns::Timestamp("reported_at".into()));
         assert_eq!(m.span, Some(("from".into(), "to".into())));
-        assert_eq!(m.rules.categories["asb - rowdy"], CategoryTarget::Group(Group::Asb));
-        assert_eq!(m.rules.categories["po"], CategoryTarget::Type(CrimeType::PublicOrder));
+        assert_eq!(
+            m.rules.categories["asb - rowdy"],
+            CategoryTarget::Group(Group::Asb)
+        );
+        assert_eq!(
+            m.rules.categories["po"],
+            CategoryTarget::Type(CrimeType::PublicOrder)
+        );
         assert_eq!(m.columns().len(), 10);
     }
 
     #[test]
     fn mapping_errors_name_the_key() {
         let base = "[columns]\ncategory = \"c\"\nlat = \"y\"\nlon = \"x\"\n";
-        assert_eq!(error(&format!("{base}timestamp = \"t\"\ndate = \"d\"\n")).0, "columns.date");
-        assert_eq!(error("[columns]\ncategory = \"c\"\nlat = \"y\"\ntimestamp = \"t\"\n").0, "columns.lat");
+        assert_eq!(
+            error(&format!("{base}timestamp = \"t\"\ndate = \"d\"\n")).0,
+            "columns.date"
+        );
+        assert_eq!(
+            error("[columns]\ncategory = \"c\"\nlat = \"y\"\ntimestamp = \"t\"\n").0,
+            "columns.lat"
+        );
         assert_eq!(error(&format!("{base}from = \"f\"\n")).0, "columns.from");
         assert_eq!(error(base).0, "columns");
         let (key, msg) = error(&format!("{base}timestamp = \"t\"\nwhen = \"w\"\n"));
-        assert!(key.contains("when") && msg.contains("unknown field"), "{key}: {msg}");
-        let (key, msg) = error(&format!("{base}timestamp = \"t\"\n[categories]\n\"X\" = \"nonsense\"\n"));
+        assert!(
+            key.contains("when") && msg.contains("unknown field"),
+            "{key}: {msg}"
+        );
+        let (key, msg) = error(&format!(
+            "{base}timestamp = \"t\"\n[categories]\n\"X\" = \"nonsense\"\n"
+        ));
         assert_eq!(key, "categories.\"X\"", "{msg}");
-        assert_eq!(error(&format!("{base}timestamp = \"t\"\n[formats]\ndate = \"%Q\"\n")).0, "formats.date");
+        assert_eq!(
+            error(&format!(
+                "{base}timestamp = \"t\"\n[formats]\ndate = \"%Q\"\n"
+            ))
+            .0,
+            "formats.date"
+        );
         assert_eq!(
             error("[columns]\ncategory = \"c\"\nlat = \"y\"\nlon = \"x\"\neasting = \"e\"\nnorthing = \"n\"\ntimestamp = \"t\"\n").0,
             "columns.easting"

@@ -44,7 +44,9 @@ pub use geojson::{read_geojson_incidents, read_geojson_incidents_file};
 pub use limits::Limits;
 pub use log::{read_log, read_log_file};
 pub use mapping::Mapping;
-pub use police_uk::{POLICE_UK_HEADER, PoliceUkReader, expand_police_uk_paths, read_police_uk_file};
+pub use police_uk::{
+    POLICE_UK_HEADER, PoliceUkReader, expand_police_uk_paths, read_police_uk_file,
+};
 pub use report::{IngestReport, Position, Reject, RejectReason, summary_table};
 pub use venues::{PostcodeLookup, normalise_postcode, read_venues, read_venues_file};
 pub use wards::{

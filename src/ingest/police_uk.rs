@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use csv::ByteRecord;
 
 use super::identity::{ContentIds, SeenIds};
-use super::input::{CappedReader, cap_or_io, display_name, open_capped};
+use super::input::{CappedReader, CrlfToLf, cap_or_io, display_name, open_capped};
 use super::report::{IngestReport, Position, Reject, RejectReason};
 use super::{IngestError, Limits, Parsed};
 use crate::domain::{
@@ -71,9 +71,7 @@ pub fn expand_police_uk_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IngestE
             let mut files = Vec::new();
             for entry in std::fs::read_dir(path).map_err(io_err)? {
                 let p = entry.map_err(io_err)?.path();
-                let is_csv = p
-                    .extension()
-                    .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+                let is_csv = p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
                 if is_csv && p.is_file() {
                     files.push(p);
                 }
@@ -119,7 +117,11 @@ impl PoliceUkReader {
     }
 
     /// Reads a stream (e.g. an HTTP body) reported under the name `file`.
-    pub fn read<R: Read>(&mut self, file: &str, reader: R) -> Result<Parsed<Incident>, IngestError> {
+    pub fn read<R: Read>(
+        &mut self,
+        file: &str,
+        reader: R,
+    ) -> Result<Parsed<Incident>, IngestError> {
         let capped = CappedReader::new(reader, self.limits.max_csv_bytes);
         self.read_capped(file, Path::new(file), capped)
     }
@@ -142,16 +144,20 @@ impl PoliceUkReader {
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(reader);
+            .from_reader(CrlfToLf::new(reader));
         let mut record = ByteRecord::new();
         if !rdr.read_byte_record(&mut record).map_err(csv_err)? {
             return Err(header_error(file, &record));
         }
         let header_ok = record.len() == POLICE_UK_HEADER.len()
-            && record.iter().zip(POLICE_UK_HEADER).enumerate().all(|(i, (got, want))| {
-                let got = if i == 0 { strip_bom(got) } else { got };
-                got == want.as_bytes()
-            });
+            && record
+                .iter()
+                .zip(POLICE_UK_HEADER)
+                .enumerate()
+                .all(|(i, (got, want))| {
+                    let got = if i == 0 { strip_bom(got) } else { got };
+                    got == want.as_bytes()
+                });
         if !header_ok {
             return Err(header_error(file, &record));
         }
@@ -291,7 +297,11 @@ impl PoliceUkReader {
                 ));
             }
             (true, false) | (false, true) => {
-                let name = if lon_t.is_empty() { "Longitude" } else { "Latitude" };
+                let name = if lon_t.is_empty() {
+                    "Longitude"
+                } else {
+                    "Latitude"
+                };
                 return Err((
                     Some(name),
                     RejectReason::NoLocation,
@@ -340,10 +350,10 @@ struct RowState {
 impl RowState {
     /// Parses a month, reusing the last result (every row of a file has the same month).
     fn month(&mut self, text: &str) -> Option<Month> {
-        if let Some((raw, m)) = &self.last_month {
-            if raw == text {
-                return Some(*m);
-            }
+        if let Some((raw, m)) = &self.last_month
+            && raw == text
+        {
+            return Some(*m);
         }
         let m: Month = text.parse().ok()?;
         self.last_month = Some((text.to_owned(), m));
@@ -396,10 +406,21 @@ mod tests {
         assert_eq!((p.report.rows_read, p.report.accepted), (2, 2));
         let a = &p.items[0];
         assert_eq!(a.id, "abc123");
-        assert_eq!(a.category.crime_type, Some(CrimeType::ViolenceAndSexualOffences));
-        assert_eq!(a.time, IncidentTime::Month { month: Month::new(2017, 5).unwrap() });
+        assert_eq!(
+            a.category.crime_type,
+            Some(CrimeType::ViolenceAndSexualOffences)
+        );
+        assert_eq!(
+            a.time,
+            IncidentTime::Month {
+                month: Month::new(2017, 5).unwrap()
+            }
+        );
         assert_eq!(a.lsoa.as_ref().unwrap().authority(), "Portsmouth");
-        assert_eq!(a.location_desc.as_deref(), Some("On or near Guildhall Walk"));
+        assert_eq!(
+            a.location_desc.as_deref(),
+            Some("On or near Guildhall Walk")
+        );
         assert_eq!((a.location.lon(), a.location.lat()), (-1.091, 50.797));
         let b = &p.items[1];
         assert!(b.id.ends_with("-1") && b.id.len() == 34, "{}", b.id);
@@ -413,18 +434,38 @@ mod tests {
             .unwrap_err();
         assert!(matches!(e, IngestError::Header { .. }), "{e}");
         let bom = format!("\u{feff}{HEADER}");
-        assert!(PoliceUkReader::new(Limits::default()).read("t.csv", bom.as_bytes()).is_ok());
+        assert!(
+            PoliceUkReader::new(Limits::default())
+                .read("t.csv", bom.as_bytes())
+                .is_ok()
+        );
     }
 
     #[test]
     fn caps_rows_and_bytes() {
         let row = ",2017-05,H,H,-1.09,50.79,X,,,Drugs,,\n";
-        let limits = Limits { max_rows: 2, ..Limits::default() };
+        let limits = Limits {
+            max_rows: 2,
+            ..Limits::default()
+        };
         let body = format!("{HEADER}{row}{row}{row}");
-        let e = PoliceUkReader::new(limits).read("t.csv", body.as_bytes()).unwrap_err();
-        assert!(matches!(e, IngestError::TooManyRows { max_rows: 2, .. }), "{e}");
-        let limits = Limits { max_csv_bytes: 200, ..Limits::default() };
-        let e = PoliceUkReader::new(limits).read("t.csv", body.as_bytes()).unwrap_err();
-        assert!(matches!(e, IngestError::TooLarge { max_bytes: 200, .. }), "{e}");
+        let e = PoliceUkReader::new(limits)
+            .read("t.csv", body.as_bytes())
+            .unwrap_err();
+        assert!(
+            matches!(e, IngestError::TooManyRows { max_rows: 2, .. }),
+            "{e}"
+        );
+        let limits = Limits {
+            max_csv_bytes: 200,
+            ..Limits::default()
+        };
+        let e = PoliceUkReader::new(limits)
+            .read("t.csv", body.as_bytes())
+            .unwrap_err();
+        assert!(
+            matches!(e, IngestError::TooLarge { max_bytes: 200, .. }),
+            "{e}"
+        );
     }
 }

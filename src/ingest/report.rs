@@ -300,9 +300,15 @@ mod tests {
             r.by_reason(),
             BTreeMap::from([("bad coordinate", 3), ("no location", 1)])
         );
-        assert_eq!(r.rejects()[0].to_string(), "f.csv:2: Latitude \"x2\" is not a number");
+        assert_eq!(
+            r.rejects()[0].to_string(),
+            "f.csv:2: Latitude \"x2\" is not a number"
+        );
         let text = r.to_string();
-        assert!(text.starts_with("f.csv: 5 rows read, 1 accepted, 4 rejected\n"), "{text}");
+        assert!(
+            text.starts_with("f.csv: 5 rows read, 1 accepted, 4 rejected\n"),
+            "{text}"
+        );
         assert!(text.contains("... and 2 more rejects"), "{text}");
         let json = serde_json::to_value(&r).unwrap();
         assert_eq!(json["by_reason"]["bad coordinate"], 3);
@@ -319,7 +325,10 @@ mod tests {
         b.rows_read = 1;
         b.accepted = 1;
         let t = summary_table(&[a, b]);
-        assert!(t.contains("total           4           3           1"), "{t}");
+        assert!(
+            t.contains("total           4           3           1"),
+            "{t}"
+        );
         assert!(t.contains("  no location                      1"), "{t}");
     }
 }

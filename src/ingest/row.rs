@@ -244,7 +244,11 @@ fn bad_time(cell: Cell<'_>) -> RowError {
 }
 
 /// The earliest and latest instant a cell can mean.
-fn bounds(cell: Cell<'_>, v: &str, rules: &Rules) -> Result<(DateTime<Utc>, DateTime<Utc>), RowError> {
+fn bounds(
+    cell: Cell<'_>,
+    v: &str,
+    rules: &Rules,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), RowError> {
     match parse_when(v, rules).ok_or_else(|| bad_time(cell))? {
         When::Local(x) => {
             let t = london_to_utc(x).map_err(|e| skipped(cell, &e))?;
@@ -295,17 +299,29 @@ fn time(cells: &RowCells<'_>, rules: &Rules) -> Result<IncidentTime, RowError> {
     }
     if let Some(cell) = cells.timestamp {
         let v = cell.value().ok_or_else(|| {
-            fail(cell.name, RejectReason::MissingValue, format!("{} is blank", cell.name))
+            fail(
+                cell.name,
+                RejectReason::MissingValue,
+                format!("{} is blank", cell.name),
+            )
         })?;
         let (a, b) = bounds(cell, v, rules)?;
         return Ok(instant_or_span(a, b));
     }
     if let Some(dc) = cells.date {
         let dv = dc.value().ok_or_else(|| {
-            fail(dc.name, RejectReason::MissingValue, format!("{} is blank", dc.name))
+            fail(
+                dc.name,
+                RejectReason::MissingValue,
+                format!("{} is blank", dc.name),
+            )
         })?;
         let date = parse_date(dv, rules).ok_or_else(|| {
-            fail(dc.name, RejectReason::BadTime, format!("{} {dv:?} is not a date", dc.name))
+            fail(
+                dc.name,
+                RejectReason::BadTime,
+                format!("{} {dv:?} is not a date", dc.name),
+            )
         })?;
         return match cells.time.and_then(|c| c.value().map(|v| (c, v))) {
             None => {
@@ -314,7 +330,11 @@ fn time(cells: &RowCells<'_>, rules: &Rules) -> Result<IncidentTime, RowError> {
             }
             Some((tc, tv)) => {
                 let t = parse_time(tv, rules).ok_or_else(|| {
-                    fail(tc.name, RejectReason::BadTime, format!("{} {tv:?} is not a time of day", tc.name))
+                    fail(
+                        tc.name,
+                        RejectReason::BadTime,
+                        format!("{} {tv:?} is not a time of day", tc.name),
+                    )
                 })?;
                 let local = date.and_time(t);
                 let at = london_to_utc(local).map_err(|e| skipped(tc, &e))?;
@@ -332,7 +352,11 @@ fn time(cells: &RowCells<'_>, rules: &Rules) -> Result<IncidentTime, RowError> {
 
 fn number(cell: Cell<'_>) -> Result<f64, RowError> {
     let v = cell.value().ok_or_else(|| {
-        fail(cell.name, RejectReason::NoLocation, format!("no location: {} is blank", cell.name))
+        fail(
+            cell.name,
+            RejectReason::NoLocation,
+            format!("no location: {} is blank", cell.name),
+        )
     })?;
     v.parse::<f64>().map_err(|_| {
         fail(

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use csv::StringRecord;
 
-use super::input::{cap_or_io, display_name, read_capped};
+use super::input::{CrlfToLf, cap_or_io, display_name, read_capped};
 use super::{IngestError, Limits};
 
 /// A CSV read whole: its header and records with their 1-based start lines.
@@ -16,24 +16,36 @@ pub(crate) struct Table {
 
 impl Table {
     /// Reads a file (size- and row-capped).
-    pub(crate) fn from_path(path: &Path, max_bytes: u64, limits: &Limits) -> Result<Table, IngestError> {
+    pub(crate) fn from_path(
+        path: &Path,
+        max_bytes: u64,
+        limits: &Limits,
+    ) -> Result<Table, IngestError> {
         let bytes = read_capped(path, max_bytes)?;
         Table::from_bytes(&display_name(path), &bytes, limits)
     }
 
     /// Reads CSV bytes; a record that is not UTF-8 is kept as an error for its line.
-    pub(crate) fn from_bytes(file: &str, bytes: &[u8], limits: &Limits) -> Result<Table, IngestError> {
+    pub(crate) fn from_bytes(
+        file: &str,
+        bytes: &[u8],
+        limits: &Limits,
+    ) -> Result<Table, IngestError> {
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(bytes);
+            .from_reader(CrlfToLf::new(bytes));
         let mut records = rdr.byte_records();
         let header = match records.next() {
             Some(Ok(h)) => h
                 .iter()
                 .enumerate()
                 .map(|(i, f)| {
-                    let f = if i == 0 { f.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(f) } else { f };
+                    let f = if i == 0 {
+                        f.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(f)
+                    } else {
+                        f
+                    };
                     String::from_utf8_lossy(f).trim().to_owned()
                 })
                 .collect(),
@@ -71,20 +83,19 @@ impl Table {
 
     /// The index of the first column whose name is one of `names` (ASCII case-insensitive).
     pub(crate) fn column(&self, names: &[&str]) -> Option<usize> {
-        names.iter().find_map(|n| {
-            self.header
-                .iter()
-                .position(|h| h.eq_ignore_ascii_case(n))
-        })
+        names
+            .iter()
+            .find_map(|n| self.header.iter().position(|h| h.eq_ignore_ascii_case(n)))
     }
 
     /// Like [`Table::column`], but a missing column is an error naming the first name.
     pub(crate) fn require(&self, names: &[&str]) -> Result<usize, IngestError> {
-        self.column(names).ok_or_else(|| IngestError::MissingColumn {
-            file: self.file.clone(),
-            column: names.first().copied().unwrap_or_default().to_owned(),
-            found: self.header.join(","),
-        })
+        self.column(names)
+            .ok_or_else(|| IngestError::MissingColumn {
+                file: self.file.clone(),
+                column: names.first().copied().unwrap_or_default().to_owned(),
+                found: self.header.join(","),
+            })
     }
 }
 

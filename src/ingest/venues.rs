@@ -40,9 +40,9 @@ pub fn normalise_postcode(text: &str) -> Option<String> {
     }
     let (outward, inward) = compact.split_at(n - 3);
     let b = inward.as_bytes();
-    if !(b[0].is_ascii_digit() && b[1].is_ascii_alphabetic() && b[2].is_ascii_alphabetic())
-        || !outward.as_bytes()[0].is_ascii_alphabetic()
-    {
+    let inward_ok =
+        b[0].is_ascii_digit() && b[1].is_ascii_alphabetic() && b[2].is_ascii_alphabetic();
+    if !(inward_ok && outward.as_bytes()[0].is_ascii_alphabetic()) {
         return None;
     }
     Some(format!("{outward} {inward}"))
@@ -172,14 +172,25 @@ fn clock(field: &str, v: Option<&str>) -> Result<Option<NaiveTime>, RowError> {
     }
     NaiveTime::parse_from_str(v, "%H:%M")
         .map(Some)
-        .map_err(|_| bad(field, RejectReason::BadValue, format!("{field} {v:?} is not HH:MM")))
+        .map_err(|_| {
+            bad(
+                field,
+                RejectReason::BadValue,
+                format!("{field} {v:?} is not HH:MM"),
+            )
+        })
 }
 
 /// Checks a position given as text: both numbers, a WGS84 pair, inside the national grid.
 pub(crate) fn position(lat: &str, lon: &str) -> Result<Wgs84, RowError> {
     let num = |name: &str, v: &str| {
-        v.parse::<f64>()
-            .map_err(|_| bad(name, RejectReason::BadCoordinate, format!("{name} {v:?} is not a number")))
+        v.parse::<f64>().map_err(|_| {
+            bad(
+                name,
+                RejectReason::BadCoordinate,
+                format!("{name} {v:?} is not a number"),
+            )
+        })
     };
     let (la, lo) = (num("lat", lat)?, num("lon", lon)?);
     let p = Wgs84::new(lo, la).map_err(|e| RowError {
@@ -216,13 +227,19 @@ fn venue(t: &VenueText<'_>, postcodes: Option<&PostcodeLookup>) -> Result<Venue,
         (Some(lat), Some(lon), _) => position(lat, lon)?,
         (None, None, Some(pc)) => {
             let code = normalise_postcode(pc).ok_or_else(|| {
-                bad("postcode", RejectReason::BadValue, format!("postcode {pc:?} is not a UK postcode"))
+                bad(
+                    "postcode",
+                    RejectReason::BadValue,
+                    format!("postcode {pc:?} is not a UK postcode"),
+                )
             })?;
             let lookup = postcodes.ok_or_else(|| {
                 bad(
                     "postcode",
                     RejectReason::NoLocation,
-                    format!("no location: postcode {code:?} given but no postcode lookup (--postcodes)"),
+                    format!(
+                        "no location: postcode {code:?} given but no postcode lookup (--postcodes)"
+                    ),
                 )
             })?;
             lookup.get(&code).ok_or_else(|| {
@@ -234,10 +251,18 @@ fn venue(t: &VenueText<'_>, postcodes: Option<&PostcodeLookup>) -> Result<Venue,
             })?
         }
         (Some(_), None, _) => {
-            return Err(bad("lon", RejectReason::NoLocation, "no location: lon is blank".into()));
+            return Err(bad(
+                "lon",
+                RejectReason::NoLocation,
+                "no location: lon is blank".into(),
+            ));
         }
         (None, Some(_), _) => {
-            return Err(bad("lat", RejectReason::NoLocation, "no location: lat is blank".into()));
+            return Err(bad(
+                "lat",
+                RejectReason::NoLocation,
+                "no location: lat is blank".into(),
+            ));
         }
         (None, None, None) => {
             return Err(RowError {
@@ -283,37 +308,46 @@ pub fn read_venues(
     let mut report = IngestReport::new(file, limits.max_rejects_kept);
     let mut items = Vec::new();
     let mut seen = SeenIds::new();
-    let mut take = |position: Position, key: u64, r: Result<Venue, RowError>, report: &mut IngestReport| {
-        let r = r.and_then(|v| {
-            seen.first_use(&v.id, key).map_err(|first| {
-                let at = match position {
-                    Position::Line(_) => format!("on line {first}"),
-                    Position::Feature(_) => format!("at feature {first}"),
-                };
-                bad("id", RejectReason::DuplicateId, format!("id {:?} already appeared {at}", v.id))
-            })?;
-            Ok(v)
-        });
-        match r {
-            Ok(v) => {
-                report.accept();
-                items.push(v);
+    let mut take =
+        |position: Position, key: u64, r: Result<Venue, RowError>, report: &mut IngestReport| {
+            let r = r.and_then(|v| {
+                seen.first_use(&v.id, key).map_err(|first| {
+                    let at = match position {
+                        Position::Line(_) => format!("on line {first}"),
+                        Position::Feature(_) => format!("at feature {first}"),
+                    };
+                    bad(
+                        "id",
+                        RejectReason::DuplicateId,
+                        format!("id {:?} already appeared {at}", v.id),
+                    )
+                })?;
+                Ok(v)
+            });
+            match r {
+                Ok(v) => {
+                    report.accept();
+                    items.push(v);
+                }
+                Err(e) => report.reject(Reject {
+                    file: file.to_owned(),
+                    position,
+                    field: e.field,
+                    reason: e.reason,
+                    message: e.message,
+                }),
             }
-            Err(e) => report.reject(Reject {
-                file: file.to_owned(),
-                position,
-                field: e.field,
-                reason: e.reason,
-                message: e.message,
-            }),
-        }
-    };
+        };
     if looks_like_json(bytes) {
         for f in point_features(bytes, file, limits)? {
             report.rows_read += 1;
             let texts: Vec<Option<String>> = ["id", "name", "kind", "opens", "closes", "postcode"]
                 .iter()
-                .map(|n| f.text(n).map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()))
+                .map(|n| {
+                    f.text(n)
+                        .map(|t| t.trim().to_owned())
+                        .filter(|t| !t.is_empty())
+                })
                 .collect();
             let id = texts[0].clone().or_else(|| f.id.clone());
             let r = match &f.point {
@@ -409,7 +443,10 @@ mod tests {
     #[test]
     fn normalises_postcodes() {
         assert_eq!(normalise_postcode("po12ab").as_deref(), Some("PO1 2AB"));
-        assert_eq!(normalise_postcode(" PO5  3 QL ").as_deref(), Some("PO5 3QL"));
+        assert_eq!(
+            normalise_postcode(" PO5  3 QL ").as_deref(),
+            Some("PO5 3QL")
+        );
         assert_eq!(normalise_postcode("SW1A1AA").as_deref(), Some("SW1A 1AA"));
         assert_eq!(normalise_postcode("PO1"), None);
         assert_eq!(normalise_postcode("PO1 ABC"), None);

@@ -124,9 +124,15 @@ pub fn read_wards(file: &str, bytes: &[u8], fields: &WardFields) -> Result<Vec<W
         let prop = |key: &str| -> Result<String, IngestError> {
             let v = f.properties.as_ref().and_then(|p| p.get(key));
             match v {
-                Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Ok(s.trim().to_owned()),
+                Some(serde_json::Value::String(s)) if !s.trim().is_empty() => {
+                    Ok(s.trim().to_owned())
+                }
                 Some(serde_json::Value::Number(n)) => Ok(n.to_string()),
-                _ => Err(reference(file, at(), format!("property {key:?} is missing or blank"))),
+                _ => Err(reference(
+                    file,
+                    at(),
+                    format!("property {key:?} is missing or blank"),
+                )),
             }
         };
         let code = prop(&code_field)?;
@@ -136,24 +142,31 @@ pub fn read_wards(file: &str, bytes: &[u8], fields: &WardFields) -> Result<Vec<W
             .as_ref()
             .ok_or_else(|| reference(file, at(), format!("ward {code} has no geometry")))?;
         let boundary: MultiPolygon<f64> = match &geometry.value {
-            v @ GeometryValue::Polygon { .. } => {
-                MultiPolygon(vec![Polygon::try_from(v).map_err(|e| {
-                    reference(file, at(), format!("ward {code}: {e}"))
-                })?])
-            }
+            v @ GeometryValue::Polygon { .. } => MultiPolygon(vec![
+                Polygon::try_from(v)
+                    .map_err(|e| reference(file, at(), format!("ward {code}: {e}")))?,
+            ]),
             v @ GeometryValue::MultiPolygon { .. } => MultiPolygon::try_from(v)
                 .map_err(|e| reference(file, at(), format!("ward {code}: {e}")))?,
             other => {
                 return Err(reference(
                     file,
                     at(),
-                    format!("ward {code} is a {}, not a Polygon or MultiPolygon", other.type_name()),
+                    format!(
+                        "ward {code} is a {}, not a Polygon or MultiPolygon",
+                        other.type_name()
+                    ),
                 ));
             }
         };
-        check_boundary(&boundary).map_err(|m| reference(file, at(), format!("ward {code}: {m}")))?;
+        check_boundary(&boundary)
+            .map_err(|m| reference(file, at(), format!("ward {code}: {m}")))?;
         if !codes.insert(code.clone()) {
-            return Err(reference(file, at(), format!("ward code {code} appears twice")));
+            return Err(reference(
+                file,
+                at(),
+                format!("ward code {code} appears twice"),
+            ));
         }
         wards.push(Ward {
             code,
@@ -173,13 +186,14 @@ fn check_boundary(mp: &MultiPolygon<f64>) -> Result<(), String> {
     for p in &mp.0 {
         for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
             if ring.0.len() < 4 {
-                return Err(format!("a ring has {} positions (at least 4 needed)", ring.0.len()));
+                return Err(format!(
+                    "a ring has {} positions (at least 4 needed)",
+                    ring.0.len()
+                ));
             }
-            if let Some(c) = ring
-                .0
-                .iter()
-                .find(|c| !(c.x.is_finite() && c.y.is_finite() && c.x.abs() <= 180.0 && c.y.abs() <= 90.0))
-            {
+            if let Some(c) = ring.0.iter().find(|c| {
+                !(c.x.is_finite() && c.y.is_finite() && c.x.abs() <= 180.0 && c.y.abs() <= 90.0)
+            }) {
                 return Err(format!(
                     "position ({}, {}) is not longitude/latitude in degrees (is the file in WGS84?)",
                     c.x, c.y
@@ -214,8 +228,8 @@ pub fn read_population(
     population(&table, code_column, population_column)
 }
 
-fn detect_one<'a>(
-    table: &'a Table,
+fn detect_one(
+    table: &Table,
     what: &str,
     flag: &str,
     pick: impl Fn(&str) -> bool,
@@ -247,7 +261,10 @@ fn detect_one<'a>(
                     "line 1".into(),
                     format!(
                         "several {what} columns ({}); give {flag}",
-                        many.iter().map(|&i| table.header[i].as_str()).collect::<Vec<_>>().join(", ")
+                        many.iter()
+                            .map(|&i| table.header[i].as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 )),
             }
@@ -262,7 +279,9 @@ fn population(
 ) -> Result<BTreeMap<String, u32>, IngestError> {
     let code = match code_column {
         Some(c) => table.require(&[c])?,
-        None => detect_one(table, "ward code", "--population-code-column", |h| h.ends_with("cd"))?,
+        None => detect_one(table, "ward code", "--population-code-column", |h| {
+            h.ends_with("cd")
+        })?,
     };
     let pop = match population_column {
         Some(c) => table.require(&[c])?,
@@ -273,21 +292,34 @@ fn population(
     let mut out = BTreeMap::new();
     for (line, rec) in &table.rows {
         let at = || format!("line {line}");
-        let rec = rec.as_ref().map_err(|m| reference(&table.file, at(), m.clone()))?;
+        let rec = rec
+            .as_ref()
+            .map_err(|m| reference(&table.file, at(), m.clone()))?;
         let c = rec.get(code).map(str::trim).unwrap_or_default();
         let p = rec.get(pop).map(str::trim).unwrap_or_default();
         if c.is_empty() {
-            return Err(reference(&table.file, at(), format!("{} is blank", table.header[code])));
+            return Err(reference(
+                &table.file,
+                at(),
+                format!("{} is blank", table.header[code]),
+            ));
         }
         let n: u32 = p.replace(',', "").parse().map_err(|_| {
             reference(
                 &table.file,
                 at(),
-                format!("{} {p:?} is not a whole number of residents", table.header[pop]),
+                format!(
+                    "{} {p:?} is not a whole number of residents",
+                    table.header[pop]
+                ),
             )
         })?;
         if out.insert(c.to_owned(), n).is_some() {
-            return Err(reference(&table.file, at(), format!("ward code {c} appears twice")));
+            return Err(reference(
+                &table.file,
+                at(),
+                format!("ward code {c} appears twice"),
+            ));
         }
     }
     Ok(out)
@@ -305,7 +337,10 @@ pub struct PopulationMatch {
 }
 
 /// Sets each ward's population from the table and says what did not match.
-pub fn attach_population(wards: &mut [Ward], population: &BTreeMap<String, u32>) -> PopulationMatch {
+pub fn attach_population(
+    wards: &mut [Ward],
+    population: &BTreeMap<String, u32>,
+) -> PopulationMatch {
     let mut m = PopulationMatch::default();
     let mut used = BTreeSet::new();
     for w in wards.iter_mut() {
