@@ -508,7 +508,7 @@ fn geojson_incidents_name_the_feature() {
     assert_eq!(
         messages(&p),
         [
-            "inc.geojson:feature 1: geometry is a \"LineString\", not a Point",
+            "inc.geojson:feature 1: geometry is a LineString, not a Point",
             "inc.geojson:feature 2: category is blank",
             "inc.geojson:feature 5: timestamp \"2017-03-26 01:30\": 2017-03-26 01:30:00 does not exist in Europe/London (clocks go forward that night)",
         ]
@@ -770,4 +770,36 @@ proptest! {
         let p = PoliceUkReader::new(Limits::default()).read("p.csv", body.as_bytes()).unwrap();
         prop_assert_eq!(p.report.rows_read, p.report.accepted + p.report.rejected);
     }
+}
+
+#[test]
+fn a_mapped_date_format_applies_to_timestamps_too() {
+    let mapping = Mapping::from_toml(
+        "us.toml",
+        "[columns]\ntimestamp = \"when\"\nlat = \"lat\"\nlon = \"lon\"\ncategory = \"what\"\n[formats]\ndate = \"%m/%d/%Y\"\n",
+    )
+    .unwrap();
+    let log = "when,lat,lon,what\n12/25/2017 23:15,50.79,-1.09,asb\n12/25/2017,50.79,-1.09,asb\n25/12/2017 23:15:00,50.79,-1.09,asb\n";
+    let p = read_log("us.csv", log.as_bytes(), &mapping, b"s", &Limits::default()).unwrap();
+    assert_eq!(p.report.rejected, 0, "{}", p.report);
+    assert_eq!(
+        p.items[0].time,
+        IncidentTime::At {
+            at: utc("2017-12-25T23:15:00Z")
+        }
+    );
+    assert_eq!(
+        p.items[1].time,
+        IncidentTime::Span {
+            from: utc("2017-12-25T00:00:00Z"),
+            to: utc("2017-12-25T23:59:59Z")
+        }
+    );
+    // A UK day-first timestamp still parses by the defaults when the mapped form fails.
+    assert_eq!(
+        p.items[2].time,
+        IncidentTime::At {
+            at: utc("2017-12-25T23:15:00Z")
+        }
+    );
 }

@@ -133,7 +133,9 @@ fn point(geometry: Option<&Value>) -> Result<(f64, f64), RowError> {
         other => {
             return Err(geometry_error(&format!(
                 "geometry is a {}, not a Point",
-                other.map_or_else(|| "geometry without type".to_owned(), Value::to_string)
+                other
+                    .and_then(Value::as_str)
+                    .map_or_else(|| "geometry without a type".to_owned(), str::to_owned)
             )));
         }
     }

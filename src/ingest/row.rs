@@ -191,13 +191,20 @@ fn parse_time(v: &str, rules: &Rules) -> Option<NaiveTime> {
     }
 }
 
-/// A timestamp: the mapping's `date time` formats first, then ISO 8601 / RFC 3339, then UK
+/// A timestamp: the mapping's date format joined to its time format (or the default time
+/// forms) first, then RFC 3339, ISO 8601 and UK
 /// day-first forms; a date alone means the whole day.
 fn parse_when(v: &str, rules: &Rules) -> Option<When> {
-    if let (Some(d), Some(t)) = (&rules.date_format, &rules.time_format) {
-        for sep in [" ", "T"] {
-            if let Ok(x) = NaiveDateTime::parse_from_str(v, &format!("{d}{sep}{t}")) {
-                return Some(When::Local(x));
+    if let Some(d) = &rules.date_format {
+        let times: Vec<&str> = match &rules.time_format {
+            Some(t) => vec![t.as_str()],
+            None => TIME_FORMATS.to_vec(),
+        };
+        for t in times {
+            for sep in [" ", "T"] {
+                if let Ok(x) = NaiveDateTime::parse_from_str(v, &format!("{d}{sep}{t}")) {
+                    return Some(When::Local(x));
+                }
             }
         }
     }
