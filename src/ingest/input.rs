@@ -124,9 +124,13 @@ pub(crate) struct CrlfToLf<R> {
 
 impl<R> CrlfToLf<R> {
     pub(crate) fn new(inner: R) -> Self {
+        CrlfToLf::with_buffer(inner, 64 * 1024)
+    }
+
+    fn with_buffer(inner: R, bytes: usize) -> Self {
         CrlfToLf {
             inner,
-            buf: vec![0; 64 * 1024],
+            buf: vec![0; bytes.max(1)],
             pos: 0,
             len: 0,
             pending_cr: false,
@@ -153,22 +157,30 @@ impl<R: Read> Read for CrlfToLf<R> {
                     return Ok(0);
                 }
             }
-            let b = self.buf[self.pos];
             if self.pending_cr {
                 self.pending_cr = false;
-                if b != b'\n' {
-                    // A lone CR: emit it, then look at `b` again.
+                if self.buf[self.pos] != b'\n' {
+                    // A lone CR: emit it, then look at the next byte again.
                     out[w] = b'\r';
                     w += 1;
                     continue;
                 }
             }
-            self.pos += 1;
-            if b == b'\r' {
-                self.pending_cr = true;
-            } else {
-                out[w] = b;
-                w += 1;
+            // Copy up to the next CR in one slice (the common case: a whole line).
+            let take = (self.len - self.pos).min(out.len() - w);
+            let chunk = &self.buf[self.pos..self.pos + take];
+            match chunk.iter().position(|&b| b == b'\r') {
+                None => {
+                    out[w..w + take].copy_from_slice(chunk);
+                    w += take;
+                    self.pos += take;
+                }
+                Some(i) => {
+                    out[w..w + i].copy_from_slice(&chunk[..i]);
+                    w += i;
+                    self.pos += i + 1;
+                    self.pending_cr = true;
+                }
             }
         }
         Ok(w)
@@ -179,8 +191,8 @@ impl<R: Read> Read for CrlfToLf<R> {
 mod tests {
     use super::*;
 
-    fn through(input: &[u8], chunk: usize) -> Vec<u8> {
-        let mut r = CrlfToLf::new(input);
+    fn through(input: &[u8], chunk: usize, buffer: usize) -> Vec<u8> {
+        let mut r = CrlfToLf::with_buffer(input, buffer);
         let mut out = Vec::new();
         let mut buf = vec![0; chunk];
         loop {
@@ -196,8 +208,11 @@ mod tests {
     #[test]
     fn crlf_becomes_lf_and_lone_cr_stays() {
         for chunk in [1, 2, 3, 64] {
-            assert_eq!(through(b"a\r\nb\rc\r\n\r\n\r", chunk), b"a\nb\rc\n\n\r");
-            assert_eq!(through(b"", chunk), b"");
+            for buffer in [1, 2, 3, 5, 64] {
+                let got = through(b"a\r\nb\rc\r\n\r\n\r\rxy\r", chunk, buffer);
+                assert_eq!(got, b"a\nb\rc\n\n\r\rxy\r", "chunk {chunk} buffer {buffer}");
+                assert_eq!(through(b"", chunk, buffer), b"");
+            }
         }
     }
 
