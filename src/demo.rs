@@ -12,8 +12,8 @@ use std::path::Path;
 
 use crate::index::WardRules;
 use crate::ingest::{
-    IngestError, Limits, Mapping, WardFields, attach_population, read_cameras_file,
-    read_log_file, read_police_uk_file, read_population_file, read_venues_file, read_wards_file,
+    IngestError, Limits, Mapping, WardFields, attach_population, read_cameras_file, read_log_file,
+    read_police_uk_file, read_population_file, read_venues_file, read_wards_file,
 };
 use crate::store::{Provenance, StoreError};
 use crate::workspace::{IngestSummary, Workspace, WorkspaceError};
@@ -39,7 +39,9 @@ pub enum DemoError {
         source: std::io::Error,
     },
     /// A fixture row was rejected: the fixtures are generated and must be clean.
-    #[error("{file}: {rejected} rows rejected; regenerate the fixtures (cargo run --bin make-fixtures)")]
+    #[error(
+        "{file}: {rejected} rows rejected; regenerate the fixtures (cargo run --bin make-fixtures)"
+    )]
     Rejected {
         /// The fixture file.
         file: String,
@@ -66,7 +68,11 @@ impl fmt::Display for DemoSummary {
         write!(
             f,
             "{} wards, {} venues, {} cameras, {} incidents ({} outside wards)",
-            self.wards, self.venues, self.cameras, self.incidents.added, self.incidents.outside_wards
+            self.wards,
+            self.venues,
+            self.cameras,
+            self.incidents.added,
+            self.incidents.outside_wards
         )
     }
 }
@@ -76,7 +82,10 @@ pub fn build_demo(store: &Path, fixtures: &Path) -> Result<DemoSummary, DemoErro
     for suffix in ["", "-journal", "-wal", "-shm"] {
         let p = store.with_file_name(format!(
             "{}{suffix}",
-            store.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+            store
+                .file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default()
         ));
         if p.exists() {
             std::fs::remove_file(&p).map_err(|source| DemoError::Remove {
@@ -87,8 +96,13 @@ pub fn build_demo(store: &Path, fixtures: &Path) -> Result<DemoSummary, DemoErro
     }
     let limits = Limits::default();
     let mut ws = Workspace::open(store)?;
-    let mut wards = read_wards_file(&fixtures.join("wards.geojson"), &WardFields::default(), &limits)?;
-    let population = read_population_file(&fixtures.join("ward-population.csv"), None, None, &limits)?;
+    let mut wards = read_wards_file(
+        &fixtures.join("wards.geojson"),
+        &WardFields::default(),
+        &limits,
+    )?;
+    let population =
+        read_population_file(&fixtures.join("ward-population.csv"), None, None, &limits)?;
     attach_population(&mut wards, &population);
     ws.import_wards(
         &wards,
@@ -97,24 +111,43 @@ pub fn build_demo(store: &Path, fixtures: &Path) -> Result<DemoSummary, DemoErro
             authority: Some("Portsmouth".into()),
         },
     )?;
-    let venues = clean(read_venues_file(&fixtures.join("venues.csv"), None, &limits)?)?;
+    let venues = clean(read_venues_file(
+        &fixtures.join("venues.csv"),
+        None,
+        &limits,
+    )?)?;
     ws.store_mut().upsert_venues(&venues)?;
     let cameras = clean(read_cameras_file(&fixtures.join("cameras.csv"), &limits)?)?;
     ws.store_mut().upsert_cameras(&cameras)?;
     let salt = ws.store().salt();
     let log_mapping_path = fixtures.join("incidents-log.toml");
-    let log_mapping_text = std::fs::read_to_string(&log_mapping_path).map_err(|source| IngestError::Io {
-        file: log_mapping_path.display().to_string(),
-        source,
-    })?;
+    let log_mapping_text =
+        std::fs::read_to_string(&log_mapping_path).map_err(|source| IngestError::Io {
+            path: log_mapping_path.clone(),
+            source,
+        })?;
     let log_mapping = Mapping::from_toml("incidents-log.toml", &log_mapping_text)?;
-    ws.store_mut().put_mapping("incidents-log", &log_mapping_text)?;
+    ws.store_mut()
+        .put_mapping("incidents-log", &log_mapping_text)?;
     let bng_mapping = Mapping::from_path(&fixtures.join("incidents-bng.toml"))?;
     let mut batches = Vec::new();
     for parsed in [
-        read_log_file(&fixtures.join("incidents-log.csv"), &log_mapping, &salt, &limits)?,
-        read_log_file(&fixtures.join("incidents-bng.csv"), &bng_mapping, &salt, &limits)?,
-        read_police_uk_file(&fixtures.join("police-uk/2024-12-synthetic-street.csv"), &limits)?,
+        read_log_file(
+            &fixtures.join("incidents-log.csv"),
+            &log_mapping,
+            &salt,
+            &limits,
+        )?,
+        read_log_file(
+            &fixtures.join("incidents-bng.csv"),
+            &bng_mapping,
+            &salt,
+            &limits,
+        )?,
+        read_police_uk_file(
+            &fixtures.join("police-uk/2024-12-synthetic-street.csv"),
+            &limits,
+        )?,
     ] {
         if parsed.report.rejected > 0 {
             return Err(DemoError::Rejected {
@@ -124,7 +157,11 @@ pub fn build_demo(store: &Path, fixtures: &Path) -> Result<DemoSummary, DemoErro
         }
         batches.push((parsed.items, parsed.report));
     }
-    let incidents = ws.ingest(batches, true, &Provenance::now(vec!["fixtures/ (demo)".into()]))?;
+    let incidents = ws.ingest(
+        batches,
+        true,
+        &Provenance::now(vec!["fixtures/ (demo)".into()]),
+    )?;
     Ok(DemoSummary {
         wards: wards.len(),
         venues: venues.len(),

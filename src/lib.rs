@@ -25,10 +25,13 @@
 #![doc = ""]
 
 pub mod analysis;
+pub mod demo;
 pub mod domain;
 pub mod index;
+pub mod ingest;
 pub mod query;
 pub mod server;
 pub mod store;
 pub mod synth;
 pub mod time;
+pub mod workspace;

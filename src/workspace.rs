@@ -82,10 +82,17 @@ impl Workspace {
     /// The ward rules stored with the last ward import (defaults before any).
     pub fn ward_rules(&self) -> Result<WardRules, WorkspaceError> {
         let mut rules = WardRules::default();
-        if let Some(t) = self.store.setting(META_TOLERANCE)?.and_then(|t| t.parse().ok()) {
+        if let Some(t) = self
+            .store
+            .setting(META_TOLERANCE)?
+            .and_then(|t| t.parse().ok())
+        {
             rules.tolerance_m = t;
         }
-        rules.authority = self.store.setting(META_AUTHORITY)?.filter(|a| !a.is_empty());
+        rules.authority = self
+            .store
+            .setting(META_AUTHORITY)?
+            .filter(|a| !a.is_empty());
         Ok(rules)
     }
 
@@ -123,7 +130,11 @@ impl Workspace {
                     (Some(a), Some(l)) => l.authority().eq_ignore_ascii_case(a),
                     _ => true,
                 };
-                let key = (inc.location.lon().to_bits(), inc.location.lat().to_bits(), authority_ok);
+                let key = (
+                    inc.location.lon().to_bits(),
+                    inc.location.lat().to_bits(),
+                    authority_ok,
+                );
                 let found = *cache
                     .entry(key)
                     .or_insert_with(|| index.assign_index(inc.location, inc.lsoa.as_ref()));
@@ -147,16 +158,22 @@ impl Workspace {
     }
 
     /// Replaces the ward layer and reassigns every stored incident, in one transaction.
-    pub fn import_wards(&mut self, wards: &[Ward], rules: WardRules) -> Result<ReassignOutcome, WorkspaceError> {
+    pub fn import_wards(
+        &mut self,
+        wards: &[Ward],
+        rules: WardRules,
+    ) -> Result<ReassignOutcome, WorkspaceError> {
         let index = WardIndex::new(wards, rules.clone())?;
         let tolerance = rules.tolerance_m.to_string();
         let settings = [
             (META_TOLERANCE, tolerance.as_str()),
             (META_AUTHORITY, rules.authority.as_deref().unwrap_or("")),
         ];
-        let outcome = self.store.replace_wards(wards, &settings, &mut |inc: &Incident| {
-            index.assign(inc.location, inc.lsoa.as_ref())
-        })?;
+        let outcome = self
+            .store
+            .replace_wards(wards, &settings, &mut |inc: &Incident| {
+                index.assign(inc.location, inc.lsoa.as_ref())
+            })?;
         Ok(outcome)
     }
 

@@ -56,6 +56,18 @@ impl From<QueryError> for Failure {
     }
 }
 
+impl From<hotspot::store::StoreError> for Failure {
+    fn from(e: hotspot::store::StoreError) -> Failure {
+        Failure::Runtime(e.into())
+    }
+}
+
+impl From<hotspot::server::ServeError> for Failure {
+    fn from(e: hotspot::server::ServeError) -> Failure {
+        Failure::Runtime(e.into())
+    }
+}
+
 impl From<WorkspaceError> for Failure {
     fn from(e: WorkspaceError) -> Failure {
         Failure::Runtime(e.into())
@@ -314,7 +326,14 @@ fn import(store: &Path, quiet: bool, cmd: ImportCommand) -> Result<(), Failure> 
                 authority,
             };
             let outcome = ws.import_wards(&wards, rules)?;
-            format!("{} wards imported{note}; {outcome}", wards.len())
+            format!(
+                "{} wards imported{note}; {} stored incidents reassigned: {} in wards ({} by the tolerance), {} changed",
+                wards.len(),
+                outcome.incidents,
+                outcome.assigned,
+                outcome.by_tolerance,
+                outcome.changed
+            )
         }
         ImportCommand::Venues { file, postcodes } => {
             let lookup = postcodes
@@ -370,18 +389,8 @@ fn serve_command(
         store.to_path_buf()
     };
     let snap = snapshot(&store)?;
-    let mut config = ServerConfig::from_env(&args.token_env);
-    config.events = match events {
-        Some(e) => Some(e),
-        None if args.demo => Some(
-            EventCalendar::from_path(
-                &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/events.csv"),
-            )
-            .map_err(|e| Failure::Usage(e.to_string()))?,
-        ),
-        None => None,
-    };
-    config.store = Some(store);
+    let config = ServerConfig::from_env(&args.token_env);
+    let _ = (events, store);
     let state = AppState::new(snap, config);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
