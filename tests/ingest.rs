@@ -803,3 +803,42 @@ fn a_mapped_date_format_applies_to_timestamps_too() {
         }
     );
 }
+
+#[test]
+fn content_ids_do_not_carry_the_clear_victim_reference() {
+    // Rows without an id differ only by caller: distinct salted hashes give distinct digests,
+    // and a different salt gives different ids (the id is not a hash of the clear reference).
+    let mapping = Mapping::from_toml(
+        "v.toml",
+        "[columns]\ntimestamp = \"t\"\nlat = \"lat\"\nlon = \"lon\"\ncategory = \"c\"\nvictim = \"v\"\n",
+    )
+    .unwrap();
+    let log =
+        "t,lat,lon,c,v\n2017-06-10 23:00,50.79,-1.09,asb,A1\n2017-06-10 23:00,50.79,-1.09,asb,B2\n";
+    let ids = |salt: &[u8]| -> Vec<String> {
+        read_log("v.csv", log.as_bytes(), &mapping, salt, &Limits::default())
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|i| i.id)
+            .collect()
+    };
+    let (a, b) = (ids(b"one"), ids(b"two"));
+    assert_ne!(a[0][..32], a[1][..32]);
+    assert_ne!(a[0], b[0]);
+    assert_eq!(a, ids(b"one"));
+    let gj = |victim: &str| {
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","geometry":{{"type":"Point","coordinates":[-1.09,50.79]}},"properties":{{"timestamp":"2017-06-10 23:00","category":"asb","victim":"{victim}"}}}}]}}"#
+        )
+    };
+    let id = |text: String, salt: &[u8]| {
+        read_geojson_incidents("g.geojson", text.as_bytes(), salt, &Limits::default())
+            .unwrap()
+            .items[0]
+            .id
+            .clone()
+    };
+    assert_ne!(id(gj("A1"), b"one"), id(gj("A1"), b"two"));
+    assert_ne!(id(gj("A1"), b"one"), id(gj("B2"), b"one"));
+}
