@@ -556,11 +556,12 @@ fn venues_with_postcode_geocoding() {
     let lookup_path = dir.path().join("postcodes.csv");
     std::fs::write(
         &lookup_path,
-        "postcode,lat,lon\nPO1 2AB,50.7960,-1.0900\npo12ac,50.8,-1.1\nPO1 2AD,99.9,0\n",
+        b"postcode,lat,lon\r\nPO1 2AB,50.7960,-1.0900\r\npo12ac,50.8,-1.1\r\nPO1 2AD,99.9,0\r\nPO1 \xff,50.8,-1.1\r\n",
     )
     .unwrap();
+    // Unusable rows (a position off the globe, a non-UTF-8 postcode) are skipped and counted.
     let lookup = PostcodeLookup::from_path(&lookup_path, &Limits::default()).unwrap();
-    assert_eq!((lookup.len(), lookup.skipped), (2, 1));
+    assert_eq!((lookup.len(), lookup.skipped), (2, 2));
     assert!(lookup.get("PO1 2AC").is_some());
     let csv = "id,name,kind,lat,lon,opens,closes,postcode
 V1,The Fat Fox,pub,50.7975,-1.0912,11:00,23:30,
