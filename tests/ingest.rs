@@ -843,3 +843,16 @@ fn content_ids_do_not_carry_the_clear_victim_reference() {
     assert_ne!(id(gj("A1"), b"one"), id(gj("A1"), b"two"));
     assert_ne!(id(gj("A1"), b"one"), id(gj("B2"), b"one"));
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn arbitrary_log_cells_accept_or_reject(cells in proptest::collection::vec("[ -~]{0,20}", 6)) {
+        let mapping = Mapping::from_toml("log.toml", LOG_MAPPING).unwrap();
+        let header = "ref,reported_at,from,to,lat,lon,category,alcohol,street,caller_ref\n";
+        let row = format!("R,{},{},{},{},{},{},,,\n", cells[0], cells[1], cells[2], cells[3], cells[4], cells[5]);
+        let p = read_log("p.csv", format!("{header}{row}").as_bytes(), &mapping, b"s", &Limits::default()).unwrap();
+        prop_assert_eq!(p.report.rows_read, p.report.accepted + p.report.rejected);
+    }
+}
