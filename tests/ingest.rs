@@ -556,11 +556,12 @@ fn venues_with_postcode_geocoding() {
     let lookup_path = dir.path().join("postcodes.csv");
     std::fs::write(
         &lookup_path,
-        "postcode,lat,lon\nPO1 2AB,50.7960,-1.0900\npo12ac,50.8,-1.1\nPO1 2AD,99.9,0\n",
+        b"postcode,lat,lon\r\nPO1 2AB,50.7960,-1.0900\r\npo12ac,50.8,-1.1\r\nPO1 2AD,99.9,0\r\nPO1 \xff,50.8,-1.1\r\n",
     )
     .unwrap();
+    // Unusable rows (a position off the globe, a non-UTF-8 postcode) are skipped and counted.
     let lookup = PostcodeLookup::from_path(&lookup_path, &Limits::default()).unwrap();
-    assert_eq!((lookup.len(), lookup.skipped), (2, 1));
+    assert_eq!((lookup.len(), lookup.skipped), (2, 2));
     assert!(lookup.get("PO1 2AC").is_some());
     let csv = "id,name,kind,lat,lon,opens,closes,postcode
 V1,The Fat Fox,pub,50.7975,-1.0912,11:00,23:30,
@@ -802,4 +803,56 @@ fn a_mapped_date_format_applies_to_timestamps_too() {
             at: utc("2017-12-25T23:15:00Z")
         }
     );
+}
+
+#[test]
+fn content_ids_do_not_carry_the_clear_victim_reference() {
+    // Rows without an id differ only by caller: distinct salted hashes give distinct digests,
+    // and a different salt gives different ids (the id is not a hash of the clear reference).
+    let mapping = Mapping::from_toml(
+        "v.toml",
+        "[columns]\ntimestamp = \"t\"\nlat = \"lat\"\nlon = \"lon\"\ncategory = \"c\"\nvictim = \"v\"\n",
+    )
+    .unwrap();
+    let log =
+        "t,lat,lon,c,v\n2017-06-10 23:00,50.79,-1.09,asb,A1\n2017-06-10 23:00,50.79,-1.09,asb,B2\n";
+    let ids = |salt: &[u8]| -> Vec<String> {
+        read_log("v.csv", log.as_bytes(), &mapping, salt, &Limits::default())
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|i| i.id)
+            .collect()
+    };
+    let (a, b) = (ids(b"one"), ids(b"two"));
+    assert_ne!(a[0][..32], a[1][..32]);
+    assert_ne!(a[0], b[0]);
+    assert_eq!(a, ids(b"one"));
+    let gj = |victim: &str| {
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","geometry":{{"type":"Point","coordinates":[-1.09,50.79]}},"properties":{{"timestamp":"2017-06-10 23:00","category":"asb","victim":"{victim}"}}}}]}}"#
+        )
+    };
+    let id = |text: String, salt: &[u8]| {
+        read_geojson_incidents("g.geojson", text.as_bytes(), salt, &Limits::default())
+            .unwrap()
+            .items[0]
+            .id
+            .clone()
+    };
+    assert_ne!(id(gj("A1"), b"one"), id(gj("A1"), b"two"));
+    assert_ne!(id(gj("A1"), b"one"), id(gj("B2"), b"one"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn arbitrary_log_cells_accept_or_reject(cells in proptest::collection::vec("[ -~]{0,20}", 6)) {
+        let mapping = Mapping::from_toml("log.toml", LOG_MAPPING).unwrap();
+        let header = "ref,reported_at,from,to,lat,lon,category,alcohol,street,caller_ref\n";
+        let row = format!("R,{},{},{},{},{},{},,,\n", cells[0], cells[1], cells[2], cells[3], cells[4], cells[5]);
+        let p = read_log("p.csv", format!("{header}{row}").as_bytes(), &mapping, b"s", &Limits::default()).unwrap();
+        prop_assert_eq!(p.report.rows_read, p.report.accepted + p.report.rejected);
+    }
 }

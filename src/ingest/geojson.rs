@@ -2,7 +2,7 @@
 //! target names: `id`, `timestamp` (or `date` + `time`, or `from`/`to`), `category`, `alcohol`,
 //! `location`, `victim`. Rejects name the feature index (0-based, as in `features[i]`).
 //!
-//! Also the shared point-feature reader used for venues and cameras ([`point_features`]).
+//! Also the shared point-feature reader used for venues and cameras (`point_features`).
 
 use std::borrow::Cow;
 use std::io::Read;
@@ -37,7 +37,8 @@ pub(crate) struct PointFeature {
     pub point: Result<(f64, f64), RowError>,
     pub properties: Map<String, Value>,
     pub id: Option<String>,
-    /// The feature's JSON text, for content ids.
+    /// The feature's JSON text without its `victim` property, for content ids (the clear
+    /// reference goes into no id; its salted hash is added by the caller).
     pub canonical: Vec<u8>,
 }
 
@@ -80,7 +81,15 @@ pub(crate) fn point_features(
         .into_iter()
         .enumerate()
         .map(|(index, f)| {
+            let mut f = f;
+            let victim = f
+                .get_mut("properties")
+                .and_then(Value::as_object_mut)
+                .and_then(|p| p.remove("victim"));
             let canonical = serde_json::to_vec(&f).unwrap_or_default();
+            if let (Some(v), Some(Value::Object(p))) = (victim, f.get_mut("properties")) {
+                p.insert("victim".to_owned(), v);
+            }
             let Value::Object(mut obj) = f else {
                 return PointFeature {
                     index,
@@ -288,7 +297,10 @@ fn incident(
                 })?;
             id
         }
-        None => content_ids.next(ID_TAG, [f.canonical.as_slice()]),
+        None => {
+            let victim = values.victim_hash.as_deref().unwrap_or_default();
+            content_ids.next(ID_TAG, [f.canonical.as_slice(), victim.as_bytes()])
+        }
     };
     Ok(Incident {
         id,

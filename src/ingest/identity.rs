@@ -51,9 +51,7 @@ impl ContentIds {
         let n = self.seen.entry(digest).or_insert(0);
         *n += 1;
         let mut id = String::with_capacity(32 + 1 + 10);
-        for b in digest {
-            let _ = write!(id, "{b:02x}");
-        }
+        push_hex(&mut id, &digest);
         let _ = write!(id, "-{n}");
         id
     }
@@ -88,10 +86,17 @@ pub fn victim_hash(salt: &[u8], reference: &str) -> String {
     h.update(salt);
     h.update(reference.trim().as_bytes());
     let mut out = String::with_capacity(64);
-    for b in h.finalize() {
-        let _ = write!(out, "{b:02x}");
-    }
+    push_hex(&mut out, &h.finalize());
     out
+}
+
+/// Appends bytes as lowercase hex (a table lookup; `format!` per byte is slow on hot paths).
+fn push_hex(out: &mut String, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for &b in bytes {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0x0f)]));
+    }
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@
 //!    British National Grid), alcohol flag and victim reference (salted SHA-256, never kept in
 //!    clear).
 //! 3. Identity: the id column when mapped (a repeat in the same file is rejected naming the
-//!    first line), else a content id over every field plus occurrence number
-//!    ([`identity`](super::identity)).
+//!    first line), else a content id over every field (the victim reference replaced by its
+//!    salted hash) plus occurrence number ([`identity`](super::identity)).
 
 use std::io::Read;
 use std::path::Path;
@@ -120,13 +120,16 @@ fn read_capped<R: Read>(
     salt: &[u8],
     limits: &Limits,
 ) -> Result<Parsed<Incident>, IngestError> {
-    let csv_err = |e: csv::Error| match e.into_kind() {
-        csv::ErrorKind::Io(io) => cap_or_io(io, path, file, limits.max_csv_bytes),
-        other => IngestError::Csv {
-            file: file.to_owned(),
-            line: 0,
-            message: format!("{other:?}"),
-        },
+    let csv_err = |e: csv::Error| {
+        let line = e.position().map_or(0, csv::Position::line);
+        match e.into_kind() {
+            csv::ErrorKind::Io(io) => cap_or_io(io, path, file, limits.max_csv_bytes),
+            other => IngestError::Csv {
+                file: file.to_owned(),
+                line,
+                message: format!("{other:?}"),
+            },
+        }
     };
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -177,7 +180,16 @@ fn read_capped<R: Read>(
                     })?;
                     id
                 }
-                None => content_ids.next(ID_TAG, record.iter()),
+                None => {
+                    // Every field, with the victim reference replaced by its salted hash so
+                    // the clear reference goes into no id.
+                    let victim = values.victim_hash.as_deref().unwrap_or_default().as_bytes();
+                    let fields = record
+                        .iter()
+                        .enumerate()
+                        .map(|(i, f)| if Some(i) == ix.victim { victim } else { f });
+                    content_ids.next(ID_TAG, fields)
+                }
             };
             Ok(Incident {
                 id,

@@ -133,13 +133,16 @@ impl PoliceUkReader {
         reader: CappedReader<R>,
     ) -> Result<Parsed<Incident>, IngestError> {
         let max_bytes = self.limits.max_csv_bytes;
-        let csv_err = |e: csv::Error| match e.into_kind() {
-            csv::ErrorKind::Io(io) => cap_or_io(io, path, file, max_bytes),
-            other => IngestError::Csv {
-                file: file.to_owned(),
-                line: 0,
-                message: format!("{other:?}"),
-            },
+        let csv_err = |e: csv::Error| {
+            let line = e.position().map_or(0, csv::Position::line);
+            match e.into_kind() {
+                csv::ErrorKind::Io(io) => cap_or_io(io, path, file, max_bytes),
+                other => IngestError::Csv {
+                    file: file.to_owned(),
+                    line,
+                    message: format!("{other:?}"),
+                },
+            }
         };
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(false)

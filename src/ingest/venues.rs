@@ -71,13 +71,16 @@ impl PostcodeLookup {
         reader: R,
         limits: &Limits,
     ) -> Result<PostcodeLookup, IngestError> {
-        let csv_err = |e: csv::Error| match e.into_kind() {
-            csv::ErrorKind::Io(io) => cap_or_io(io, path, file, MAX_POSTCODE_BYTES),
-            other => IngestError::Csv {
-                file: file.to_owned(),
-                line: 0,
-                message: format!("{other:?}"),
-            },
+        let csv_err = |e: csv::Error| {
+            let line = e.position().map_or(0, csv::Position::line);
+            match e.into_kind() {
+                csv::ErrorKind::Io(io) => cap_or_io(io, path, file, MAX_POSTCODE_BYTES),
+                other => IngestError::Csv {
+                    file: file.to_owned(),
+                    line,
+                    message: format!("{other:?}"),
+                },
+            }
         };
         let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
         let header: Vec<String> = rdr
@@ -100,9 +103,9 @@ impl PostcodeLookup {
         let lat = find(&["lat", "latitude"])?;
         let lon = find(&["lon", "long", "longitude", "lng"])?;
         let mut out = PostcodeLookup::default();
-        let mut rec = csv::StringRecord::new();
+        let mut rec = csv::ByteRecord::new();
         let mut rows = 0u64;
-        while rdr.read_record(&mut rec).map_err(csv_err)? {
+        while rdr.read_byte_record(&mut rec).map_err(csv_err)? {
             rows += 1;
             if rows > limits.max_rows {
                 return Err(IngestError::TooManyRows {
@@ -111,9 +114,10 @@ impl PostcodeLookup {
                 });
             }
             let point = (|| {
-                let code = normalise_postcode(rec.get(pc)?)?;
-                let la: f64 = rec.get(lat)?.trim().parse().ok()?;
-                let lo: f64 = rec.get(lon)?.trim().parse().ok()?;
+                let text = |i: usize| std::str::from_utf8(rec.get(i)?).ok();
+                let code = normalise_postcode(text(pc)?)?;
+                let la: f64 = text(lat)?.trim().parse().ok()?;
+                let lo: f64 = text(lon)?.trim().parse().ok()?;
                 let p = Wgs84::new(lo, la).ok()?;
                 p.to_bng().ok()?;
                 Some((code, p))
