@@ -13,6 +13,10 @@
 //!   cameras, ward boundaries and populations; every reject has a file, line and field.
 //! - [`store`]: the GeoPackage store QGIS and GDAL open directly.
 //! - [`index`]: the snapshot the analyses read: columns, R-trees, ward lookup, H3 cells.
+//! - [`tiles`]: the vector tile pipeline (project and index once; per tile query, clip,
+//!   simplify, quantise) with MVT 2.1 and GeoJSON encoders, point clustering and TileJSON 3.0;
+//!   the `geojson-vt` + `vt-pbf` of this crate.
 #![doc = ""]
 
 pub mod domain;
+pub mod tiles;
