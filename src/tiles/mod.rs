@@ -53,7 +53,7 @@ pub use coord::{
     TileCoord, lonlat_to_mercator, mercator_to_lonlat,
 };
 pub use geojson::encode_geojson;
-pub use geometry::{ClippedFeature, Ring, TileGeometry, TilePoint};
+pub use geometry::{ClippedFeature, Ring, TileGeometry, TilePoint, ring_area2};
 pub use mvt::{encode_mvt, is_empty};
 pub use points::{ClusterOptions, PointFeature, PointSource};
 pub use source::{FieldType, TileFeature, TileOptions, TileSource};
