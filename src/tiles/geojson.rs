@@ -51,6 +51,7 @@ pub fn encode_geojson(coord: TileCoord, features: &[ClippedFeature]) -> FeatureC
         .iter()
         .map(|f| {
             let value = match &f.geometry {
+                TileGeometry::Point(p) => GeometryValue::new_point(pos(p)),
                 TileGeometry::Points(pts) => match pts.as_slice() {
                     [one] => GeometryValue::new_point(pos(one)),
                     many => GeometryValue::new_multi_point(many.iter().map(pos)),

@@ -15,7 +15,10 @@ pub type Ring = Vec<TilePoint>;
 /// A clipped, quantised geometry in tile pixels.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TileGeometry {
-    /// One or more points.
+    /// One point (its own variant: most tile features are single incidents, and this one
+    /// needs no allocation).
+    Point(TilePoint),
+    /// Two or more points (a multipoint).
     Points(Vec<TilePoint>),
     /// One or more lines, each with at least two distinct vertices.
     Lines(Vec<Vec<TilePoint>>),
@@ -28,6 +31,7 @@ impl TileGeometry {
     /// Every vertex, in order.
     pub fn vertices(&self) -> Box<dyn Iterator<Item = TilePoint> + '_> {
         match self {
+            TileGeometry::Point(p) => Box::new(std::iter::once(*p)),
             TileGeometry::Points(p) => Box::new(p.iter().copied()),
             TileGeometry::Lines(l) => Box::new(l.iter().flatten().copied()),
             TileGeometry::Polygons(p) => Box::new(p.iter().flatten().flatten().copied()),

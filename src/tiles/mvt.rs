@@ -78,6 +78,9 @@ pub fn encode_mvt<S: AsRef<str>>(
 
 fn add_feature(layer: Layer, f: &ClippedFeature) -> Result<Layer, ::mvt::Error> {
     let geom = match &f.geometry {
+        TileGeometry::Point(p) => GeomEncoder::<i32>::new(GeomType::Point)
+            .point(p.x, p.y)?
+            .encode()?,
         TileGeometry::Points(pts) => {
             let mut enc = GeomEncoder::<i32>::new(GeomType::Point);
             for p in pts {
@@ -170,7 +173,7 @@ mod tests {
 
     #[test]
     fn duplicate_layer_names_are_refused() {
-        let f = feature(TileGeometry::Points(vec![pt(1, 1)]));
+        let f = feature(TileGeometry::Point(pt(1, 1)));
         let layers = vec![("a", vec![f.clone()]), ("a", vec![f])];
         assert_eq!(
             encode_mvt(&layers).unwrap_err(),
@@ -182,8 +185,7 @@ mod tests {
     fn point_bytes_match_the_spec_example() {
         // MVT 2.1 §4.3.5.1: a point at (25, 17) is [9, 50, 34]: the tile must contain
         // those bytes as its packed geometry field (tag 4, length 3).
-        let bytes =
-            encode_mvt(&[("p", vec![feature(TileGeometry::Points(vec![pt(25, 17)]))])]).unwrap();
+        let bytes = encode_mvt(&[("p", vec![feature(TileGeometry::Point(pt(25, 17)))])]).unwrap();
         assert!(
             bytes.windows(5).any(|w| w == [0x22, 3, 9, 50, 34]),
             "{bytes:?}"

@@ -317,7 +317,7 @@ impl PointSource {
         let i = i as usize;
         let p = transform.to_px(self.positions_m[i]);
         contains(window, p).then(|| ClippedFeature {
-            geometry: TileGeometry::Points(vec![quantise(p)]),
+            geometry: TileGeometry::Point(quantise(p)),
             properties: Arc::clone(&self.properties[i]),
             id: self.ids[i],
         })
@@ -361,7 +361,7 @@ impl PointSource {
                     props.insert("cluster".to_owned(), Value::Bool(true));
                     props.insert("count".to_owned(), Value::from(c.count));
                     out.push(ClippedFeature {
-                        geometry: TileGeometry::Points(vec![quantise(p)]),
+                        geometry: TileGeometry::Point(quantise(p)),
                         properties: Arc::new(props),
                         id: None,
                     });

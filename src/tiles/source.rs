@@ -93,14 +93,14 @@ impl FieldType {
     pub fn collect(fields: &mut BTreeMap<String, FieldType>, properties: &Map<String, Value>) {
         for (k, v) in properties {
             let Some(t) = FieldType::of(v) else { continue };
-            fields
-                .entry(k.clone())
-                .and_modify(|old| {
-                    if *old != t {
-                        *old = FieldType::Mixed;
-                    }
-                })
-                .or_insert(t);
+            // Look up before inserting: the key is cloned once per field, not once per feature.
+            match fields.get_mut(k) {
+                Some(old) if *old != t => *old = FieldType::Mixed,
+                Some(_) => {}
+                None => {
+                    fields.insert(k.clone(), t);
+                }
+            }
         }
     }
 }
@@ -377,13 +377,14 @@ impl TileSource {
         let hi = f64::from(EXTENT + self.options.buffer_px);
         let window = geo::Rect::new(Coord { x: lo, y: lo }, Coord { x: hi, y: hi });
         let tolerance_px = self.options.tolerance_px;
-        let mut out = Vec::new();
-        for i in self.candidates(coord) {
+        let candidates = self.candidates(coord);
+        let mut out = Vec::with_capacity(candidates.len());
+        for i in candidates {
             let f = &self.features[i];
             let geometry = match &f.geometry {
                 Projected::Point(c) => {
                     let p = transform.to_px(*c);
-                    contains(&window, p).then(|| TileGeometry::Points(vec![quantise(p)]))
+                    contains(&window, p).then(|| TileGeometry::Point(quantise(p)))
                 }
                 Projected::Points(ps) => {
                     let kept: Vec<_> = ps
@@ -392,7 +393,11 @@ impl TileSource {
                         .filter(|&p| contains(&window, p))
                         .map(quantise)
                         .collect();
-                    (!kept.is_empty()).then_some(TileGeometry::Points(kept))
+                    match kept.as_slice() {
+                        [] => None,
+                        [one] => Some(TileGeometry::Point(*one)),
+                        _ => Some(TileGeometry::Points(kept)),
+                    }
                 }
                 Projected::Lines(ml) => {
                     let kept: Vec<_> = ml
@@ -439,5 +444,86 @@ impl TileSource {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use geo::{GeometryCollection, Point, line_string};
+    use serde_json::json;
+
+    use super::*;
+
+    fn feature(geometry: Geometry<f64>, properties: Value) -> TileFeature {
+        let Value::Object(properties) = properties else {
+            panic!("properties must be an object")
+        };
+        TileFeature {
+            geometry,
+            properties,
+            id: None,
+        }
+    }
+
+    #[test]
+    fn fields_and_bounds_are_collected_at_load() {
+        let src = TileSource::new(vec![
+            feature(
+                Point::new(-1.1, 50.8).into(),
+                json!({"name": "a", "count": 1, "v": 1}),
+            ),
+            feature(
+                line_string![(x: -1.05, y: 50.78), (x: -1.0, y: 50.85)].into(),
+                json!({"count": 2.5, "v": "x", "ok": true, "gone": null}),
+            ),
+        ])
+        .unwrap();
+        let fields: Vec<(&str, FieldType)> =
+            src.fields().iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        assert_eq!(
+            fields,
+            [
+                ("count", FieldType::Number),
+                ("name", FieldType::String),
+                ("ok", FieldType::Boolean),
+                ("v", FieldType::Mixed),
+            ]
+        );
+        let [w, s, e, n] = src.bounds_lonlat().unwrap();
+        assert!((w + 1.1).abs() < 1e-9 && (s - 50.78).abs() < 1e-9);
+        assert!((e + 1.0).abs() < 1e-9 && (n - 50.85).abs() < 1e-9);
+    }
+
+    #[test]
+    fn bad_input_names_the_feature() {
+        let ok = feature(Point::new(0.0, 0.0).into(), json!({}));
+        let bad = feature(Point::new(0.0, f64::NAN).into(), json!({}));
+        let e = TileSource::new(vec![ok.clone(), bad]).unwrap_err();
+        assert!(
+            matches!(e, TileError::BadCoordinate { feature: 1, .. }),
+            "{e}"
+        );
+        let gc = feature(
+            Geometry::GeometryCollection(GeometryCollection::<f64>::new_from(vec![])),
+            json!({}),
+        );
+        assert_eq!(
+            TileSource::new(vec![ok.clone(), ok, gc]).unwrap_err(),
+            TileError::UnsupportedGeometry {
+                feature: 2,
+                kind: "GeometryCollection"
+            }
+        );
+        let opts = TileOptions {
+            tolerance_px: -1.0,
+            ..TileOptions::default()
+        };
+        assert!(matches!(
+            TileSource::with_options(vec![], opts),
+            Err(TileError::BadOption {
+                name: "tolerance_px",
+                ..
+            })
+        ));
     }
 }
