@@ -417,7 +417,14 @@ fn gdal_decodes_our_mvt_tiles() {
         );
         let mut names: Vec<String> = wards_tile
             .iter()
-            .map(|f| f.properties["name"].as_str().unwrap().to_owned())
+            .map(|f| {
+                f.properties
+                    .get("name")
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
             .collect();
         let mut got = decoded["wards"].names.clone();
         names.sort();

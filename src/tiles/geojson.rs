@@ -75,7 +75,7 @@ pub fn encode_geojson(coord: TileCoord, features: &[ClippedFeature]) -> FeatureC
                 bbox: None,
                 geometry: Some(Geometry::new(value)),
                 id: f.id.map(|i| Id::Number(i.into())),
-                properties: Some((*f.properties).clone()),
+                properties: Some(f.properties.to_map()),
                 foreign_members: None,
             }
         })

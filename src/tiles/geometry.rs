@@ -1,9 +1,8 @@
 //! Tile-space geometry: quantised to the 4096 grid, simplified, rings oriented for MVT.
 
-use std::sync::Arc;
-
 use geo::{Coord, LineString, Polygon, Simplify};
-use serde_json::{Map, Value};
+
+use super::properties::Properties;
 
 /// A vertex on the tile's integer pixel grid (x right, y down; `-64..=4160` with the buffer).
 pub type TilePoint = Coord<i32>;
@@ -45,7 +44,7 @@ pub struct ClippedFeature {
     /// Geometry in tile pixels.
     pub geometry: TileGeometry,
     /// Properties, shared with the source (cloning a feature does not copy them).
-    pub properties: Arc<Map<String, Value>>,
+    pub properties: Properties,
     /// Feature id, if the source had one.
     pub id: Option<u64>,
 }

@@ -10,9 +10,10 @@
 //! 1. Check every coordinate (finite lon/lat) and cap the number of features
 //!    ([`MAX_FEATURES`]).
 //! 2. Project lon/lat to Web Mercator metres (EPSG:3857) once.
-//! 3. Bulk-load an R*-tree (`rstar` 0.12, the version `geo` 0.33 uses): points as points,
+//! 3. Store properties compactly ([`Properties`]: one allocation per feature, shared keys).
+//! 4. Bulk-load an R*-tree (`rstar` 0.12, the version `geo` 0.33 uses): points as points,
 //!    everything else as its bounding box.
-//! 4. [`PointSource`] only: for every zoom below the individual-point zoom, sum the points
+//! 5. [`PointSource`] only: for every zoom below the individual-point zoom, sum the points
 //!    into a grid of `cell_px`-pixel cells aligned to the global pixel grid (count and
 //!    coordinate sums, so each cluster's centroid is exact).
 //!
@@ -45,6 +46,7 @@ mod geojson;
 mod geometry;
 mod mvt;
 mod points;
+mod properties;
 mod source;
 mod tilejson;
 
@@ -56,6 +58,7 @@ pub use geojson::encode_geojson;
 pub use geometry::{ClippedFeature, Ring, TileGeometry, TilePoint, ring_area2};
 pub use mvt::{encode_mvt, is_empty};
 pub use points::{ClusterOptions, PointFeature, PointSource};
+pub use properties::Properties;
 pub use source::{FieldType, TileFeature, TileOptions, TileSource};
 pub use tilejson::{TileFormat, TileJsonRequest, tilejson};
 

@@ -143,23 +143,21 @@ fn add_feature(layer: Layer, f: &ClippedFeature) -> Result<Layer, ::mvt::Error> 
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use geo::Coord;
-    use serde_json::Map;
 
     use super::*;
+    use crate::tiles::properties::PropertyInterner;
 
     fn pt(x: i32, y: i32) -> TilePoint {
         Coord { x, y }
     }
 
     fn feature(geometry: TileGeometry) -> ClippedFeature {
-        let mut props = Map::new();
+        let mut props = serde_json::Map::new();
         props.insert("name".into(), Value::from("Fratton"));
         ClippedFeature {
             geometry,
-            properties: Arc::new(props),
+            properties: PropertyInterner::default().intern(props),
             id: Some(3),
         }
     }

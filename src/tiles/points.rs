@@ -19,6 +19,7 @@ use super::coord::{
     BUFFER, EXTENT, ORIGIN_SHIFT_M, TileCoord, lonlat_to_mercator, mercator_to_lonlat,
 };
 use super::geometry::{ClippedFeature, TileGeometry, quantise};
+use super::properties::{Properties, PropertyInterner};
 use super::source::FieldType;
 use super::{MAX_FEATURES, MAX_ZOOM, TileError};
 use crate::domain::Wgs84;
@@ -130,7 +131,9 @@ type Entry = GeomWithData<[f64; 2], u32>;
 #[derive(Debug)]
 pub struct PointSource {
     positions_m: Vec<Coord<f64>>,
-    properties: Vec<Arc<Map<String, Value>>>,
+    properties: Vec<Properties>,
+    /// Interned `cluster` and `count` keys for cluster features.
+    cluster_keys: (Arc<str>, Arc<str>),
     ids: Vec<Option<u64>>,
     tree: RTree<Entry>,
     /// One grid per zoom below `individual_min_zoom`.
@@ -196,13 +199,14 @@ impl PointSource {
         let mut properties = Vec::with_capacity(points.len());
         let mut ids = Vec::with_capacity(points.len());
         let mut fields = BTreeMap::new();
+        let mut interner = PropertyInterner::default();
         for p in points {
             positions_m.push(lonlat_to_mercator(Coord {
                 x: p.position.lon(),
                 y: p.position.lat(),
             }));
             FieldType::collect(&mut fields, &p.properties);
-            properties.push(Arc::new(p.properties));
+            properties.push(interner.intern(p.properties));
             ids.push(p.id);
         }
         fields.insert("cluster".to_owned(), FieldType::Boolean);
@@ -235,6 +239,7 @@ impl PointSource {
         Ok(PointSource {
             positions_m,
             properties,
+            cluster_keys: (Arc::from("cluster"), Arc::from("count")),
             ids,
             tree,
             grids,
@@ -318,7 +323,7 @@ impl PointSource {
         let p = transform.to_px(self.positions_m[i]);
         contains(window, p).then(|| ClippedFeature {
             geometry: TileGeometry::Point(quantise(p)),
-            properties: Arc::clone(&self.properties[i]),
+            properties: self.properties[i].clone(),
             id: self.ids[i],
         })
     }
@@ -357,12 +362,14 @@ impl PointSource {
                 };
                 let p = transform.to_px(centroid);
                 if contains(&window, p) {
-                    let mut props = Map::new();
-                    props.insert("cluster".to_owned(), Value::Bool(true));
-                    props.insert("count".to_owned(), Value::from(c.count));
+                    let (cluster, count) = &self.cluster_keys;
+                    let props = Properties::from_sorted(vec![
+                        (Arc::clone(cluster), Value::Bool(true)),
+                        (Arc::clone(count), Value::from(c.count)),
+                    ]);
                     out.push(ClippedFeature {
                         geometry: TileGeometry::Point(quantise(p)),
-                        properties: Arc::new(props),
+                        properties: props,
                         id: None,
                     });
                 }

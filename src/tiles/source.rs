@@ -1,17 +1,16 @@
 //! A layer of arbitrary features (wards, cells, zones, venues...), projected and indexed once.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-
 use geo::{BoundingRect, Coord, Geometry, LineString, MultiLineString, MultiPolygon, Polygon};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 use serde::Serialize;
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
 use super::clip::{clip_line, clip_polygon, contains};
 use super::coord::{BUFFER, EXTENT, TileCoord, lonlat_to_mercator, mercator_to_lonlat};
 use super::geometry::{ClippedFeature, TileGeometry, finish_line, finish_polygon, quantise};
+use super::properties::{Properties, PropertyInterner};
 use super::{MAX_FEATURES, TileError};
 
 /// One input feature: a geometry in lon/lat degrees, its properties and an optional id.
@@ -117,7 +116,7 @@ enum Projected {
 #[derive(Debug, Clone)]
 struct Stored {
     geometry: Projected,
-    properties: Arc<Map<String, Value>>,
+    properties: Properties,
     id: Option<u64>,
 }
 
@@ -279,6 +278,7 @@ impl TileSource {
         let mut point_entries = Vec::new();
         let mut box_entries = Vec::new();
         let mut fields = BTreeMap::new();
+        let mut interner = PropertyInterner::default();
         let mut extent_m: Option<[f64; 4]> = None;
         for (i, f) in features.into_iter().enumerate() {
             let geometry = project_geometry(i, &f.geometry)?;
@@ -304,7 +304,7 @@ impl TileSource {
             FieldType::collect(&mut fields, &f.properties);
             stored.push(Stored {
                 geometry,
-                properties: Arc::new(f.properties),
+                properties: interner.intern(f.properties),
                 id: f.id,
             });
         }
@@ -438,7 +438,7 @@ impl TileSource {
             if let Some(geometry) = geometry {
                 out.push(ClippedFeature {
                     geometry,
-                    properties: Arc::clone(&f.properties),
+                    properties: f.properties.clone(),
                     id: f.id,
                 });
             }
