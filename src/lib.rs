@@ -22,6 +22,9 @@
 //! - [`server`]: the HTTP server: OGC API – Features (GDAL/QGIS `OAPIF:`), the OpenAPI
 //!   document, ETags, gzip, CORS, bearer tokens for writes.
 //! - [`synth`]: the deterministic synthetic Portsmouth behind `fixtures/` and the benches.
+//! - [`tiles`]: the vector tile pipeline (project and index once; per tile query, clip,
+//!   simplify, quantise) with MVT 2.1 and GeoJSON encoders, point clustering and TileJSON 3.0;
+//!   the `geojson-vt` + `vt-pbf` of this crate.
 #![doc = ""]
 
 pub mod analysis;
@@ -33,5 +36,6 @@ pub mod query;
 pub mod server;
 pub mod store;
 pub mod synth;
+pub mod tiles;
 pub mod time;
 pub mod workspace;
