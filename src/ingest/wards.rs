@@ -7,7 +7,7 @@
 //! [`IngestError::Reference`] naming the feature.
 //!
 //! Populations: a CSV with a ward-code column and a residents column, given or detected (a
-//! column whose name ends in `cd`, and one containing `residents` or `population`).
+//! column whose name ends in `cd` or is `code`/`ward_code`, and one containing `residents` or `population`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -280,7 +280,7 @@ fn population(
     let code = match code_column {
         Some(c) => table.require(&[c])?,
         None => detect_one(table, "ward code", "--population-code-column", |h| {
-            h.ends_with("cd")
+            h.ends_with("cd") || h == "code" || h == "ward_code"
         })?,
     };
     let pop = match population_column {
