@@ -52,13 +52,18 @@ fn bin_of(cell: &str, window: &Value) -> (i8, f64) {
     let req = HotspotRequest::from_params(&mut bag, snap, Some(&events)).unwrap();
     let res = run_hotspots(snap, &req).unwrap();
     let cell: h3o::CellIndex = cell.parse().unwrap();
-    let i = res.position(cell).unwrap_or_else(|| panic!("{cell} not in the study area"));
+    let i = res
+        .position(cell)
+        .unwrap_or_else(|| panic!("{cell} not in the study area"));
     (res.gi.cells[i].bin, res.gi.cells[i].z)
 }
 
 #[test]
 fn planted_hotspots_are_99_percent_hot_in_their_windows_only() {
-    let truth: Value = serde_json::from_str(&std::fs::read_to_string(fixtures().join("ground-truth.json")).unwrap()).unwrap();
+    let truth: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixtures().join("ground-truth.json")).unwrap(),
+    )
+    .unwrap();
     let mut checked = 0;
     for p in truth["patterns"].as_array().unwrap() {
         let cell = p["h3_res9_cell"].as_str().unwrap();
@@ -70,7 +75,11 @@ fn planted_hotspots_are_99_percent_hot_in_their_windows_only() {
         for w in p["must_not_be_hot"].as_array().unwrap() {
             let (bin, z) = bin_of(cell, w);
             // The truth file's "not hot": z < 1.65, i.e. not even a 90 % hot spot.
-            assert!(bin < 1 && z < 1.65, "{}: {w} gives bin {bin} (z {z:.2})", p["id"]);
+            assert!(
+                bin < 1 && z < 1.65,
+                "{}: {w} gives bin {bin} (z {z:.2})",
+                p["id"]
+            );
             checked += 1;
         }
     }

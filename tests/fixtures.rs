@@ -46,7 +46,11 @@ fn regenerated_fixtures_equal_the_committed_ones() {
     let tmp = tempfile::tempdir().unwrap();
     synth::write_fixtures(tmp.path()).unwrap();
     let fresh = files_under(tmp.path());
-    let committed = files_under(&fixtures());
+    // `golden/` holds PySAL reference values made by its own script (fixtures/golden/README.md).
+    let committed: BTreeMap<String, Vec<u8>> = files_under(&fixtures())
+        .into_iter()
+        .filter(|(name, _)| !name.starts_with("golden/"))
+        .collect();
     let names: Vec<&String> = fresh.keys().collect();
     assert_eq!(
         names,

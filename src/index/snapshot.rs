@@ -326,19 +326,34 @@ impl Snapshot {
 
     /// Every incident's cell at `resolution` (7–11), numbered; computed on first use and kept,
     /// so aggregating a million incidents is one array lookup each.
+    ///
+    /// Cells are indexed directly from each position at `resolution` (as h3-py's
+    /// `latlng_to_cell` does), not as parents of the finest cell: H3's aperture-7 hierarchy is
+    /// not exact, and about one point in twenty near a cell edge would land in a neighbour.
+    /// Work is done once per distinct position.
     pub fn cell_slots(&self, resolution: Resolution) -> Option<&CellSlots> {
         let slot = RESOLUTIONS.iter().position(|&r| r == resolution)?;
         Some(self.cell_slots[slot].get_or_init(|| {
-            let parents: Vec<CellIndex> = self
+            let mut by_position: HashMap<(u64, u64), CellIndex> = HashMap::new();
+            let direct: Vec<CellIndex> = self
                 .incidents
-                .cell
+                .lonlat
                 .iter()
-                .map(|c| c.parent(resolution).unwrap_or(*c))
+                .zip(&self.incidents.cell)
+                .map(|(p, finest)| {
+                    *by_position
+                        .entry((p[0].to_bits(), p[1].to_bits()))
+                        .or_insert_with(|| {
+                            LatLng::new(p[1], p[0])
+                                .map(|ll| ll.to_cell(resolution))
+                                .unwrap_or_else(|_| finest.parent(resolution).unwrap_or(*finest))
+                        })
+                })
                 .collect();
-            let mut cells = parents.clone();
+            let mut cells = direct.clone();
             cells.sort_unstable();
             cells.dedup();
-            let slot = parents
+            let slot = direct
                 .iter()
                 .map(|c| cells.binary_search(c).map_or(0, |i| i as u32))
                 .collect();

@@ -161,12 +161,15 @@ pub fn run_stats(snap: &Snapshot, request: &StatsRequest) -> Result<StatsResult,
     let selected = request.selection.apply(snap);
     let t = &snap.incidents;
     let needs_time = request.by.iter().any(|d| d.needs_time());
+    let cell_filter = request
+        .cell
+        .and_then(|c| snap.cell_slots(c.resolution()).map(|slots| (c, slots)));
     let mut rows: BTreeMap<Vec<Key>, f64> = BTreeMap::new();
     let mut left_out_no_time = 0;
     for (&row, &weight) in selected.rows.iter().zip(&selected.weights) {
         let i = row as usize;
-        if let Some(cell) = request.cell
-            && t.cell[i].parent(cell.resolution()) != Some(cell)
+        if let Some((cell, slots)) = cell_filter
+            && slots.cells[slots.slot[i] as usize] != cell
         {
             continue;
         }
