@@ -5,7 +5,12 @@
 //! box, as police.uk anonymises locations. Each insert goes into a fresh store (one committed
 //! transaction, `synchronous = FULL`, dedup key and R-tree included).
 //!
-//! Run: `cargo bench --bench ingest` (criterion group `store`).
+//! Group `pipeline`: a 1M-row police.uk CSV written by the synthetic city generator
+//! (`synth::write_police_uk_rows`) is parsed and validated, assigned to the fixture wards and
+//! given its H3 cell (`parse_ward_h3_1m`), and ingested end to end into a fresh store with wards
+//! (`full_durable_ingest_1m`: parse, ward, dedup key, GeoPackage rows and spatial index).
+//!
+//! Run: `cargo bench --bench ingest` (criterion groups `store` and `pipeline`).
 #![expect(
     missing_docs,
     reason = "criterion_group! generates an undocumented function"
@@ -125,5 +130,80 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+fn bench_pipeline(c: &mut Criterion) {
+    use hotspot::index::{WardIndex, WardRules};
+    use hotspot::ingest::{Limits, WardFields, read_police_uk_file, read_wards_file};
+    use hotspot::workspace::Workspace;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = dir.path().join("1m-street.csv");
+    let file = std::fs::File::create(&csv).expect("create csv");
+    hotspot::synth::write_police_uk_rows(N, 1, std::io::BufWriter::new(file)).expect("write rows");
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let limits = Limits::default();
+    let wards = read_wards_file(
+        &fixtures.join("wards.geojson"),
+        &WardFields::default(),
+        &limits,
+    )
+    .expect("wards");
+    let rules = WardRules {
+        tolerance_m: 100.0,
+        authority: Some("Portsmouth".into()),
+    };
+    let index = WardIndex::new(&wards, rules.clone()).expect("ward index");
+
+    let mut group = c.benchmark_group("pipeline");
+    group
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(30))
+        .throughput(Throughput::Elements(N as u64));
+    group.bench_function("parse_ward_h3_1m", |b| {
+        b.iter(|| {
+            let parsed = read_police_uk_file(&csv, &limits).expect("parse");
+            let mut in_wards = 0usize;
+            let mut cache = std::collections::HashMap::new();
+            for inc in &parsed.items {
+                let key = (inc.location.lon().to_bits(), inc.location.lat().to_bits());
+                let (ward, _cell) = *cache.entry(key).or_insert_with(|| {
+                    let ward = index.assign_index(inc.location, inc.lsoa.as_ref());
+                    let cell = h3o::LatLng::new(inc.location.lat(), inc.location.lon())
+                        .map(|ll| ll.to_cell(h3o::Resolution::Eleven))
+                        .ok();
+                    (ward, cell)
+                });
+                in_wards += usize::from(ward.is_some());
+            }
+            assert_eq!(parsed.items.len(), N);
+            in_wards
+        });
+    });
+    group.bench_function("full_durable_ingest_1m", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let d = tempfile::tempdir().expect("temp dir");
+                let mut ws = Workspace::open(&d.path().join("bench.gpkg")).expect("open");
+                ws.import_wards(&wards, rules.clone()).expect("wards");
+                let start = Instant::now();
+                let parsed = read_police_uk_file(&csv, &limits).expect("parse");
+                let out = ws
+                    .ingest(
+                        vec![(parsed.items, parsed.report)],
+                        false,
+                        &Provenance::now(vec!["bench".into()]),
+                    )
+                    .expect("ingest");
+                total += start.elapsed();
+                assert_eq!(out.added, N as u64);
+            }
+            total
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_pipeline);
 criterion_main!(benches);
