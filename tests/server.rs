@@ -995,7 +995,10 @@ async fn openapi_matches_routes_and_real_responses() {
             let def = &doc["components"]["parameters"][name];
             assert_eq!(def["name"], name);
             if def["in"] == "path" {
-                assert!(path.contains(&format!("{{{name}}}")), "{path} has no {name}");
+                assert!(
+                    path.contains(&format!("{{{name}}}")),
+                    "{path} has no {name}"
+                );
             }
         }
     }
@@ -1017,7 +1020,14 @@ async fn openapi_matches_routes_and_real_responses() {
         doc["components"]["parameters"]["collectionId"]["schema"]["enum"].clone();
     assert_eq!(
         documented_collections,
-        json!(["incidents", "wards", "venues", "cameras", "hotspots", "emerging"])
+        json!([
+            "incidents",
+            "wards",
+            "venues",
+            "cameras",
+            "hotspots",
+            "emerging"
+        ])
     );
     let leaflet_installed = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("web/node_modules/leaflet/dist/leaflet.js")
@@ -1047,7 +1057,12 @@ async fn openapi_matches_routes_and_real_responses() {
         };
         for uri in uris {
             let a = get(&app, &uri).await;
-            assert_eq!(a.status, StatusCode::OK, "{uri}: {:?}", String::from_utf8_lossy(&a.body));
+            assert_eq!(
+                a.status,
+                StatusCode::OK,
+                "{uri}: {:?}",
+                String::from_utf8_lossy(&a.body)
+            );
             // The type served is one documented (the default format's, for the API).
             let served = a.header(header::CONTENT_TYPE).unwrap();
             let (media_type, content) = contents

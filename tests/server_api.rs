@@ -51,8 +51,18 @@ fn ward(code: &str, name: &str, lon: [f64; 2], population: Option<u32>) -> Ward 
     }
 }
 
-fn incident(id: String, crime: CrimeType, at: chrono::NaiveDateTime, lon: f64, lat: f64) -> Incident {
-    let code = if lon < -1.08 { "E05000001" } else { "E05000002" };
+fn incident(
+    id: String,
+    crime: CrimeType,
+    at: chrono::NaiveDateTime,
+    lon: f64,
+    lat: f64,
+) -> Incident {
+    let code = if lon < -1.08 {
+        "E05000001"
+    } else {
+        "E05000002"
+    };
     Incident {
         id,
         source: Source::Log,
@@ -83,7 +93,9 @@ fn city(version: u64) -> SnapshotInput {
     let mut incidents = Vec::new();
     for i in 0..BACKGROUND {
         let day = NaiveDate::from_yo_opt(2017, rng.random_range(1..=365)).unwrap();
-        let at = day.and_hms_opt(rng.random_range(0..24), rng.random_range(0..60), 0).unwrap();
+        let at = day
+            .and_hms_opt(rng.random_range(0..24), rng.random_range(0..60), 0)
+            .unwrap();
         let crime = if i % 5 == 0 {
             CrimeType::ViolenceAndSexualOffences
         } else {
@@ -100,13 +112,19 @@ fn city(version: u64) -> SnapshotInput {
     let centre = LatLng::new(PLANT.1, PLANT.0)
         .unwrap()
         .to_cell(Resolution::Nine);
-    let disk: Vec<LatLng> = centre.grid_disk::<Vec<_>>(1).into_iter().map(LatLng::from).collect();
+    let disk: Vec<LatLng> = centre
+        .grid_disk::<Vec<_>>(1)
+        .into_iter()
+        .map(LatLng::from)
+        .collect();
     assert_eq!(disk.len(), PLANT_CELLS);
     for month in 1..=12 {
         let nights = weekend_nights(month);
         for (c, ll) in disk.iter().enumerate() {
             for j in 0..PLANT_PER_MONTH {
-                let at = nights[j % nights.len()].and_hms_opt(23, 10 + j as u32, 0).unwrap();
+                let at = nights[j % nights.len()]
+                    .and_hms_opt(23, 10 + j as u32, 0)
+                    .unwrap();
                 incidents.push(incident(
                     format!("plant-{month}-{c}-{j}"),
                     CrimeType::AntiSocialBehaviour,
@@ -232,8 +250,22 @@ async fn hotspots_find_the_planted_cluster() {
     assert_eq!(fc["type"], "FeatureCollection");
     let p = &fc["parameters"];
     assert_eq!(
-        (&p["resolution"], &p["k"], &p["permutations"], &p["seed"], &p["fdr"], &p["inference"]),
-        (&json!(9), &json!(1), &json!(999), &json!(1), &json!(true), &json!("analytic"))
+        (
+            &p["resolution"],
+            &p["k"],
+            &p["permutations"],
+            &p["seed"],
+            &p["fdr"],
+            &p["inference"]
+        ),
+        (
+            &json!(9),
+            &json!(1),
+            &json!(999),
+            &json!(1),
+            &json!(true),
+            &json!("analytic")
+        )
     );
     let total = (BACKGROUND + PLANTED) as f64;
     assert_eq!(fc["summary"]["selected"], json!(total));
@@ -274,7 +306,10 @@ async fn hotspots_find_the_planted_cluster() {
     let fine = get_ok(&app, "/api/hotspots?resolution=10&k=2").await.json();
     assert_eq!(fine["parameters"]["resolution"], 10);
     assert_eq!(fine["parameters"]["k"], 2);
-    assert_eq!(feature(&fine, &planted_cell(Resolution::Ten))["properties"]["neighbours"], 19);
+    assert_eq!(
+        feature(&fine, &planted_cell(Resolution::Ten))["properties"]["neighbours"],
+        19
+    );
 }
 
 #[tokio::test]
@@ -294,30 +329,40 @@ async fn stats_rows_rates_and_cell_months() {
     let beta = rows.iter().find(|r| r["ward"] == "E05000002").unwrap();
     assert_eq!(beta["population"], Value::Null);
     assert!(beta.get("rate_per_1000").is_none());
-    assert_eq!(
-        v["total"].as_f64().unwrap(),
-        (BACKGROUND + PLANTED) as f64
-    );
+    assert_eq!(v["total"].as_f64().unwrap(), (BACKGROUND + PLANTED) as f64);
 
     // Months of one cell add up to that cell's count in the hot spot answer.
     let cell = planted_cell(Resolution::Ten);
-    let hot = get_ok(&app, "/api/hotspots?resolution=10&preset=nte").await.json();
-    let count = feature(&hot, &cell)["properties"]["count"].as_f64().unwrap();
+    let hot = get_ok(&app, "/api/hotspots?resolution=10&preset=nte")
+        .await
+        .json();
+    let count = feature(&hot, &cell)["properties"]["count"]
+        .as_f64()
+        .unwrap();
     let months = get_ok(&app, &format!("/api/stats?by=month&cell={cell}&preset=nte"))
         .await
         .json();
     let rows = months["rows"].as_array().unwrap();
-    assert!(rows.iter().all(|r| keys(r) == set(&["month", "count"])), "{rows:?}");
+    assert!(
+        rows.iter().all(|r| keys(r) == set(&["month", "count"])),
+        "{rows:?}"
+    );
     let sum: f64 = rows.iter().map(|r| r["count"].as_f64().unwrap()).sum();
     assert_eq!(sum, count);
     assert_eq!(rows.len(), 12);
 
     // Repeated and comma-separated values mean the same.
-    let a = get_ok(&app, "/api/stats?by=category&ward=Alpha&ward=Beta").await.json();
-    let b = get_ok(&app, "/api/stats?by=category&ward=E05000001,e05000002").await.json();
+    let a = get_ok(&app, "/api/stats?by=category&ward=Alpha&ward=Beta")
+        .await
+        .json();
+    let b = get_ok(&app, "/api/stats?by=category&ward=E05000001,e05000002")
+        .await
+        .json();
     assert_eq!(a["rows"], b["rows"]);
     assert_eq!(a["parameters"]["wards"], b["parameters"]["wards"]);
-    let asb = get_ok(&app, "/api/stats?category=asb&category=violence").await.json();
+    let asb = get_ok(&app, "/api/stats?category=asb&category=violence")
+        .await
+        .json();
     assert_eq!(asb["total"], v["total"]);
     let violence = get_ok(&app, "/api/stats?category=violence").await.json();
     assert_eq!(violence["total"], json!((BACKGROUND / 5) as f64));
@@ -349,7 +394,10 @@ async fn emerging_and_density_answer_with_their_properties() {
     );
     assert_eq!(f["properties"]["hot_steps"], 12, "{f}");
     assert!(
-        f["properties"]["pattern"].as_str().unwrap().ends_with("Hot Spot"),
+        f["properties"]["pattern"]
+            .as_str()
+            .unwrap()
+            .ends_with("Hot Spot"),
         "{f}"
     );
 
@@ -380,7 +428,9 @@ async fn emerging_and_density_answer_with_their_properties() {
         d["summary"]["max_density_km2"],
         densest["properties"]["density_km2"]
     );
-    let grid = get_ok(&app, "/api/density?cell-m=250&format=json").await.json();
+    let grid = get_ok(&app, "/api/density?cell-m=250&format=json")
+        .await
+        .json();
     assert_eq!(grid["parameters"]["cell_m"], 250.0);
     assert!(grid["places"][0].get("easting_m").is_some());
 }
@@ -402,7 +452,10 @@ async fn formats_json_and_csv() {
     assert_eq!(row["bin"], 3);
 
     let c = get_ok(&app, "/api/hotspots?format=csv").await;
-    assert_eq!(c.header(header::CONTENT_TYPE), Some("text/csv; charset=utf-8"));
+    assert_eq!(
+        c.header(header::CONTENT_TYPE),
+        Some("text/csv; charset=utf-8")
+    );
     let text = c.text();
     let mut lines = text.lines();
     assert_eq!(
@@ -411,15 +464,25 @@ async fn formats_json_and_csv() {
     );
     let line = lines.find(|l| l.starts_with(&cell)).unwrap();
     assert_eq!(line.split(',').nth(7), Some("3"));
-    assert_eq!(text.lines().count(), j["cells"].as_array().unwrap().len() + 1);
+    assert_eq!(
+        text.lines().count(),
+        j["cells"].as_array().unwrap().len() + 1
+    );
 
     let s = get_ok(&app, "/api/stats?by=ward&format=csv").await;
-    assert_eq!(s.header(header::CONTENT_TYPE), Some("text/csv; charset=utf-8"));
+    assert_eq!(
+        s.header(header::CONTENT_TYPE),
+        Some("text/csv; charset=utf-8")
+    );
     assert_eq!(
         s.text().lines().next(),
         Some("name,population,ward,rate_per_1000,count")
     );
-    assert!(s.text().contains("\nAlpha,10000,E05000001,"), "{}", s.text());
+    assert!(
+        s.text().contains("\nAlpha,10000,E05000001,"),
+        "{}",
+        s.text()
+    );
     let e = get_ok(&app, "/api/emerging?format=csv").await.text();
     assert!(e.starts_with("cell,lat,lon,count,pattern,"));
     let d = get_ok(&app, "/api/density?format=csv").await.text();
@@ -434,15 +497,31 @@ async fn bad_parameters_are_400s_naming_them() {
         ("/api/hotspots?k=4", "k", "1 to 3"),
         ("/api/hotspots?from=2024-13", "from", "2024-13"),
         ("/api/stats?from=2024-13", "from", "2024-13"),
-        ("/api/hotspots?ward=Nowhere", "ward", "Alpha (E05000001), Beta (E05000002)"),
+        (
+            "/api/hotspots?ward=Nowhere",
+            "ward",
+            "Alpha (E05000001), Beta (E05000002)",
+        ),
         ("/api/density?ward=Nowhere", "ward", "known wards"),
-        ("/api/hotspots?colour=red", "colour", "accepted here: from, to"),
+        (
+            "/api/hotspots?colour=red",
+            "colour",
+            "accepted here: from, to",
+        ),
         ("/api/stats?resolution=9", "resolution", "unknown parameter"),
         ("/api/stats?format=geojson", "format", "json, csv"),
         ("/api/hotspots?format=html", "format", "geojson, json, csv"),
         ("/api/hotspots?k=1&k=2", "k", "given 2 times"),
-        ("/api/emerging?permutations=99", "permutations", "do not apply"),
-        ("/api/hotspots?inference=permutation&permutations=0", "inference", "permutations > 0"),
+        (
+            "/api/emerging?permutations=99",
+            "permutations",
+            "do not apply",
+        ),
+        (
+            "/api/hotspots?inference=permutation&permutations=0",
+            "inference",
+            "permutations > 0",
+        ),
         ("/api/density?bandwidth-m=1", "bandwidth-m", "metres"),
         ("/api/stats?by=colour", "by", "weekday"),
         ("/api/hotspots?hours=25:00-26:00", "hours", ""),
@@ -450,7 +529,10 @@ async fn bad_parameters_are_400s_naming_them() {
         let a = get(&app, uri).await;
         assert_eq!(a.status, StatusCode::BAD_REQUEST, "{uri}: {}", a.text());
         assert_eq!(a.header(header::CONTENT_TYPE), Some("application/json"));
-        assert!(a.header(header::ETAG).is_none(), "{uri}: errors are not tagged");
+        assert!(
+            a.header(header::ETAG).is_none(),
+            "{uri}: errors are not tagged"
+        );
         let v = a.json();
         assert_eq!(v["code"], "bad_parameter", "{uri}");
         assert_eq!(v["parameter"], parameter, "{uri}: {v}");
@@ -464,7 +546,13 @@ async fn bad_parameters_are_400s_naming_them() {
     assert_eq!(a.status, StatusCode::BAD_REQUEST);
     let v = a.json();
     assert!(v.get("parameter").is_none(), "{v}");
-    assert!(v["description"].as_str().unwrap().contains("no incidents match"), "{v}");
+    assert!(
+        v["description"]
+            .as_str()
+            .unwrap()
+            .contains("no incidents match"),
+        "{v}"
+    );
     // An empty category is no filter.
     let all = get_ok(&app, "/api/stats").await.json();
     let empty = get_ok(&app, "/api/stats?category=").await.json();
@@ -591,7 +679,10 @@ async fn hotspot_and_emerging_collections_page_the_analysis() {
     let api = get_ok(&app, "/api/hotspots?preset=nte").await.json();
     let n = api["features"].as_array().unwrap().len();
     let page = get_ok(&app, "/ogc/collections/hotspots/items?preset=nte&limit=5").await;
-    assert_eq!(page.header(header::CONTENT_TYPE), Some("application/geo+json"));
+    assert_eq!(
+        page.header(header::CONTENT_TYPE),
+        Some("application/geo+json")
+    );
     let page = page.json();
     assert_eq!(page["numberMatched"], n);
     assert_eq!(page["numberReturned"], 5);
@@ -605,18 +696,29 @@ async fn hotspot_and_emerging_collections_page_the_analysis() {
         .as_str()
         .unwrap()
         .to_owned();
-    assert!(next.contains("offset=5") && next.contains("preset=nte"), "{next}");
+    assert!(
+        next.contains("offset=5") && next.contains("preset=nte"),
+        "{next}"
+    );
     let path = next.strip_prefix("http://localhost").unwrap();
     let second = get_ok(&app, path).await.json();
     assert_eq!(second["features"][0], api["features"][5]);
 
     // One cell by id, with its analysis parameters.
     let cell = planted_cell(Resolution::Nine);
-    let f = get_ok(&app, &format!("/ogc/collections/hotspots/items/{cell}?preset=nte"))
-        .await
-        .json();
+    let f = get_ok(
+        &app,
+        &format!("/ogc/collections/hotspots/items/{cell}?preset=nte"),
+    )
+    .await
+    .json();
     assert_eq!(f["properties"]["bin"], 3);
-    assert!(f["links"][0]["href"].as_str().unwrap().ends_with("?preset=nte"));
+    assert!(
+        f["links"][0]["href"]
+            .as_str()
+            .unwrap()
+            .ends_with("?preset=nte")
+    );
     let missing = get(&app, "/ogc/collections/hotspots/items/89195da49b7ffff").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert_eq!(missing.json()["parameter"], "featureId");
@@ -644,12 +746,17 @@ async fn hotspot_and_emerging_collections_page_the_analysis() {
     assert!(ids.contains(&cell.as_str()), "{ids:?}");
     assert!(ids.len() <= 3, "{ids:?}");
 
-    let e = get_ok(&app, "/ogc/collections/emerging/items?limit=10000").await.json();
+    let e = get_ok(&app, "/ogc/collections/emerging/items?limit=10000")
+        .await
+        .json();
     let api = get_ok(&app, "/api/emerging").await.json();
     assert_eq!(e["features"], api["features"]);
 
     for (uri, parameter) in [
-        ("/ogc/collections/hotspots/items?datetime=2017-06-01T00:00:00Z", "datetime"),
+        (
+            "/ogc/collections/hotspots/items?datetime=2017-06-01T00:00:00Z",
+            "datetime",
+        ),
         ("/ogc/collections/hotspots/items?colour=red", "colour"),
         ("/ogc/collections/hotspots/items?k=4", "k"),
         ("/ogc/collections/emerging/items?limit=0", "limit"),
@@ -697,7 +804,11 @@ async fn static_files_with_types_and_no_escape() {
     let dir = web_fixture();
     let app = web_app(dir.path().join("web"));
     for (uri, media_type, body) in [
-        ("/", "text/html; charset=utf-8", "<!doctype html><title>map</title>"),
+        (
+            "/",
+            "text/html; charset=utf-8",
+            "<!doctype html><title>map</title>",
+        ),
         ("/web/app.js", "text/javascript", "export const x = 1;\n"),
         ("/web/style.css", "text/css", "body { margin: 0 }\n"),
         ("/vendor/leaflet/leaflet.js", "text/javascript", "/* L */"),

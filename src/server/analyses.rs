@@ -113,7 +113,9 @@ impl AnalysisRequest {
         events: Option<&EventCalendar>,
     ) -> Result<AnalysisRequest, ParamError> {
         Ok(match endpoint {
-            Endpoint::Stats => AnalysisRequest::Stats(StatsRequest::from_params(bag, snap, events)?),
+            Endpoint::Stats => {
+                AnalysisRequest::Stats(StatsRequest::from_params(bag, snap, events)?)
+            }
             Endpoint::Hotspots => {
                 AnalysisRequest::Hotspots(HotspotRequest::from_params(bag, snap, events)?)
             }
@@ -355,8 +357,6 @@ impl AnalysisCache {
         snap: &Arc<Snapshot>,
         request: AnalysisRequest,
     ) -> Result<Arc<Computed>, ApiError> {
-        self.get(snap, request)
-            .await?
-            .map_err(|e| query_error(&e))
+        self.get(snap, request).await?.map_err(|e| query_error(&e))
     }
 }

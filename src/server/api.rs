@@ -89,12 +89,8 @@ pub fn query_pairs(query: Option<&str>) -> Result<Vec<(String, String)>, ApiErro
             ),
         ));
     }
-    serde_urlencoded::from_str(query).map_err(|e| {
-        ApiError::bad(
-            "query",
-            format!("the query string cannot be decoded: {e}"),
-        )
-    })
+    serde_urlencoded::from_str(query)
+        .map_err(|e| ApiError::bad("query", format!("the query string cannot be decoded: {e}")))
 }
 
 /// Checks the analysis parameters in `bag` into a request of `endpoint`, with the server's
@@ -111,7 +107,11 @@ pub fn analysis_request(
 
 /// Errors on a parameter nobody took, listing `endpoint`'s and `also`.
 pub fn finish(bag: ParamBag, endpoint: Endpoint, also: &[&str]) -> Result<(), ApiError> {
-    let known: Vec<&str> = endpoint.params().into_iter().chain(also.iter().copied()).collect();
+    let known: Vec<&str> = endpoint
+        .params()
+        .into_iter()
+        .chain(also.iter().copied())
+        .collect();
     bag.finish(&known).map_err(|e| param_error(&e))
 }
 

@@ -73,7 +73,8 @@ fn analysis_get(endpoint: Endpoint) -> Value {
         schema,
     );
     if endpoint != Endpoint::Stats {
-        ok["content"][JSON] = json!({ "schema": { "type": "object", "required": ["parameters", "summary"] } });
+        ok["content"][JSON] =
+            json!({ "schema": { "type": "object", "required": ["parameters", "summary"] } });
     }
     ok["content"][CSV] = json!({ "schema": { "type": "string" } });
     let summary = match endpoint {

@@ -135,7 +135,10 @@ pub fn is_static(path: &str) -> bool {
 }
 
 /// `GET /`: the map page.
-pub async fn index(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn index(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let root = &state.config().web_dir;
     serve_file(root, "index.html", &headers, || {
         not_found(&format!(
@@ -216,10 +219,7 @@ mod tests {
     fn content_types() {
         assert_eq!(content_type("app.js"), Some("text/javascript"));
         assert_eq!(content_type("style.CSS"), Some("text/css"));
-        assert_eq!(
-            content_type("index.html"),
-            Some("text/html; charset=utf-8")
-        );
+        assert_eq!(content_type("index.html"), Some("text/html; charset=utf-8"));
         assert_eq!(content_type("marker-icon.png"), Some("image/png"));
         assert_eq!(content_type("x.svg"), Some("image/svg+xml"));
         assert_eq!(content_type("Cargo.toml"), None);

@@ -147,7 +147,9 @@ impl Collection for AnalysisCollection {
                 ),
             ));
         }
-        let features = analysis.ok_or_else(|| missing(self.endpoint))?.features(snap);
+        let features = analysis
+            .ok_or_else(|| missing(self.endpoint))?
+            .features(snap);
         let rows = match &query.bbox {
             None => Rows::All(features.len()),
             Some(b) => {

@@ -154,20 +154,26 @@ pub async fn collection(
 /// Splits an analysis collection's query into the OGC part (`own`: the names the route itself
 /// takes), checked as `T`, and the analysis parameters, checked and computed through the
 /// shared cache. Other collections take only the OGC part.
+/// Decoded query pairs, in order.
+type Pairs = Vec<(String, String)>;
+
 async fn checked_query<T: CheckedQuery>(
     c: &dyn Collection,
     own: &[&str],
     state: &AppState,
     snap: &Arc<Snapshot>,
     raw: Option<String>,
-) -> Result<(T, Vec<(String, String)>, Option<Arc<Computed>>), ApiError> {
+) -> Result<(T, Pairs, Option<Arc<Computed>>), ApiError> {
     let Some(endpoint) = c.analysis() else {
-        return Ok((parse_query(raw.as_deref().unwrap_or_default())?, Vec::new(), None));
+        return Ok((
+            parse_query(raw.as_deref().unwrap_or_default())?,
+            Vec::new(),
+            None,
+        ));
     };
-    let (ogc, rest): (Vec<(String, String)>, Vec<(String, String)>) =
-        api::query_pairs(raw.as_deref())?
-            .into_iter()
-            .partition(|(k, _)| own.contains(&k.as_str()));
+    let (ogc, rest): (Pairs, Pairs) = api::query_pairs(raw.as_deref())?
+        .into_iter()
+        .partition(|(k, _)| own.contains(&k.as_str()));
     let ogc_text = serde_urlencoded::to_string(&ogc).map_err(|e| ApiError::Internal {
         detail: format!("cannot re-encode a decoded query: {e}"),
     })?;
@@ -245,16 +251,21 @@ pub async fn item(
     let c = find(&id)?;
     let (FormatQuery, extra, computed) =
         checked_query::<FormatQuery>(c, &["f"], &state, &snap, raw).await?;
-    let mut feature = c.item(&snap, &fid, computed.as_deref()).ok_or_else(|| ApiError::NotFound {
-        parameter: Some("featureId".to_owned()),
-        description: format!("collection {:?} has no feature {fid:?}", c.id()),
-    })?;
+    let mut feature =
+        c.item(&snap, &fid, computed.as_deref())
+            .ok_or_else(|| ApiError::NotFound {
+                parameter: Some("featureId".to_owned()),
+                description: format!("collection {:?} has no feature {fid:?}", c.id()),
+            })?;
     // Ids may hold spaces or slashes: encode everything but RFC 3986 unreserved characters.
     let fid_path = percent_encoding::utf8_percent_encode(&fid, PATH_SEGMENT);
     let query = if extra.is_empty() {
         String::new()
     } else {
-        format!("?{}", serde_urlencoded::to_string(&extra).unwrap_or_default())
+        format!(
+            "?{}",
+            serde_urlencoded::to_string(&extra).unwrap_or_default()
+        )
     };
     feature["links"] = json!([
         link(
