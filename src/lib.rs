@@ -21,6 +21,9 @@
 //!   Moran's I (esda `Moran_Local`), Benjamini–Hochberg FDR.
 //! - [`server`]: the HTTP server: OGC API – Features (GDAL/QGIS `OAPIF:`), the OpenAPI
 //!   document, ETags, gzip, CORS, bearer tokens for writes.
+//! - [`tiles`]: the vector tile pipeline (project and index once; per tile query, clip,
+//!   simplify, quantise) with MVT 2.1 and GeoJSON encoders, point clustering and TileJSON 3.0;
+//!   the `geojson-vt` + `vt-pbf` of this crate.
 #![doc = ""]
 
 pub mod analysis;
@@ -28,4 +31,5 @@ pub mod domain;
 pub mod index;
 pub mod query;
 pub mod server;
+pub mod tiles;
 pub mod time;
