@@ -1042,6 +1042,11 @@ async fn openapi_matches_routes_and_real_responses() {
                 .iter()
                 .map(|(c, fid)| concrete(&path, c, fid))
                 .collect()
+        } else if path == "/tiles/{layer}" {
+            vec!["/tiles/wards.json".to_owned()]
+        } else if path == "/tiles/{layer}/{z}/{x}/{y}" {
+            let t = hotspot::tiles::TileCoord::containing(-1.09, 50.79, 14).unwrap();
+            vec![format!("/tiles/wards/14/{}/{}.geojson", t.x(), t.y())]
         } else if path == "/web/{path}" {
             vec!["/web/app.js".to_owned()]
         } else if path == "/vendor/leaflet/{path}" {

@@ -6,26 +6,22 @@
 //!    key is the snapshot version, the endpoint and the checked request's full `Debug` text,
 //!    so spellings that mean the same thing (`ward=Alpha` and `ward=E05000001`, a comma list
 //!    and repeated pairs, `format=csv` and `format=geojson`) share one entry.
-//! 2. Under a short lock, the key's slot is found or made in a bounded LRU map
-//!    ([`DEFAULT_ANALYSIS_CACHE_ENTRIES`]); entries of older snapshot versions are dropped
-//!    then, so a new ingest shows at once and old results do not hold memory.
-//! 3. The slot is a `tokio::sync::OnceCell`: the first request runs the analysis on the
-//!    blocking pool (`spawn_blocking`, the work is CPU-bound) and concurrent identical
-//!    requests wait for that one run. Outcomes are cached, errors included (the same input
-//!    fails the same way); a panic is not cached.
+//! 2. The [`Memo`] (bounded LRU, [`DEFAULT_ANALYSIS_CACHE_ENTRIES`]) finds or computes the
+//!    key: older snapshot versions are dropped, the first request runs the analysis on the
+//!    blocking pool and concurrent identical requests wait for that one run. Outcomes are
+//!    cached, errors included (the same input fails the same way); a panic is not cached.
+//! 3. A cached analysis renders its GeoJSON features and its tile source once, on first use.
 //!
 //! Cost: one lock and one hash per lookup; memory is bounded by the entry count times the
 //! largest result (a study area's cells).
 
-use std::num::NonZeroUsize;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, OnceLock};
 
-use lru::LruCache;
 use serde_json::Value;
-use tokio::sync::OnceCell;
 
 use super::error::ApiError;
+use super::memo::{Memo, MemoKey};
+use crate::tiles::{TileError, TileFeature, TileSource};
 use crate::index::Snapshot;
 use crate::query::{
     DENSITY_PARAMS, DensityRequest, DensityResult, EMERGING_PARAMS, EmergingRequest,
@@ -201,13 +197,14 @@ impl Analysis {
     }
 }
 
-/// An analysis in the cache, with its GeoJSON features rendered once on first use (for OGC
-/// pages and tiles).
+/// An analysis in the cache, with its GeoJSON features and its tile source made once on
+/// first use (for OGC pages and tiles).
 #[derive(Debug)]
 pub struct Computed {
     /// The analysis.
     pub analysis: Analysis,
     features: OnceLock<Vec<Value>>,
+    tiles: OnceLock<Result<Arc<TileSource>, TileError>>,
 }
 
 impl Computed {
@@ -216,7 +213,23 @@ impl Computed {
         Computed {
             analysis,
             features: OnceLock::new(),
+            tiles: OnceLock::new(),
         }
+    }
+
+    /// The features as a tile source (projected and indexed once). Cell features get the H3
+    /// index as their id.
+    pub fn tile_source(&self, snap: &Snapshot) -> Result<Arc<TileSource>, TileError> {
+        self.tiles
+            .get_or_init(|| {
+                let features = self
+                    .features(snap)
+                    .iter()
+                    .filter_map(tile_feature)
+                    .collect();
+                TileSource::new(features).map(Arc::new)
+            })
+            .clone()
     }
 
     /// The GeoJSON features (none for stats). `snap` must be the snapshot the analysis ran
@@ -233,6 +246,24 @@ impl Computed {
             },
         })
     }
+}
+
+/// A GeoJSON feature (Value) as a tile feature; H3 cell ids become the numeric id.
+pub fn tile_feature(f: &Value) -> Option<TileFeature> {
+    let geometry: geojson::Geometry = serde_json::from_value(f.get("geometry")?.clone()).ok()?;
+    let geometry = geo::Geometry::<f64>::try_from(geometry).ok()?;
+    let properties = f.get("properties")?.as_object()?.clone();
+    let id = f
+        .get("id")
+        .and_then(Value::as_str)
+        .and_then(|s| s.parse::<h3o::CellIndex>().ok())
+        .map(u64::from)
+        .or_else(|| f.get("id").and_then(Value::as_u64));
+    Some(TileFeature {
+        geometry,
+        properties,
+        id,
+    })
 }
 
 /// What a lookup gives: the shared analysis, or the reason it cannot be computed.
@@ -254,69 +285,34 @@ pub fn param_error(e: &ParamError) -> ApiError {
     ApiError::bad(&e.parameter, e.to_string())
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct Key {
-    version: u64,
-    endpoint: Endpoint,
-    request: String,
-}
-
 /// The cache (see the module doc).
 #[derive(Debug)]
 pub struct AnalysisCache {
-    entries: Mutex<LruCache<Key, Arc<OnceCell<Outcome>>>>,
-    runs: AtomicU64,
+    memo: Memo<Outcome>,
 }
 
 impl AnalysisCache {
     /// A cache keeping at most `entries` analyses (at least 1).
     pub fn new(entries: usize) -> AnalysisCache {
         AnalysisCache {
-            entries: Mutex::new(LruCache::new(
-                NonZeroUsize::new(entries).unwrap_or(NonZeroUsize::MIN),
-            )),
-            runs: AtomicU64::new(0),
+            memo: Memo::new(entries),
         }
     }
 
     /// How many analyses have been run since the server started (each computation counts
     /// once, however many requests shared it).
     pub fn runs(&self) -> u64 {
-        self.runs.load(Ordering::Relaxed)
+        self.memo.runs()
     }
 
     /// How many analyses are cached now.
     pub fn len(&self) -> usize {
-        self.lock().len()
+        self.memo.len()
     }
 
     /// Whether the cache is empty.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<Key, Arc<OnceCell<Outcome>>>> {
-        // A panic while holding the lock cannot leave the map inconsistent (every operation
-        // is one LruCache call), so a poisoned lock is still usable.
-        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn slot(&self, key: Key) -> Arc<OnceCell<Outcome>> {
-        let mut entries = self.lock();
-        if let Some(slot) = entries.get(&key) {
-            return Arc::clone(slot);
-        }
-        let stale: Vec<Key> = entries
-            .iter()
-            .filter(|(k, _)| k.version < key.version)
-            .map(|(k, _)| k.clone())
-            .collect();
-        for k in stale {
-            entries.pop(&k);
-        }
-        let slot = Arc::new(OnceCell::new());
-        entries.put(key, Arc::clone(&slot));
-        slot
+        self.memo.is_empty()
     }
 
     /// The analysis of `request` on `snap`: from the cache, or computed once on the blocking
@@ -326,29 +322,19 @@ impl AnalysisCache {
         snap: &Arc<Snapshot>,
         request: AnalysisRequest,
     ) -> Result<Outcome, ApiError> {
-        let key = Key {
+        let key = MemoKey {
             version: snap.version(),
-            endpoint: request.endpoint(),
-            request: request.key_text(),
+            what: format!("{} {}", request.endpoint().name(), request.key_text()),
         };
-        let slot = self.slot(key);
-        let outcome = slot
-            .get_or_try_init(|| async {
-                self.runs.fetch_add(1, Ordering::Relaxed);
-                let snap = Arc::clone(snap);
-                tokio::task::spawn_blocking(move || {
-                    request
-                        .run(&snap)
-                        .map(|a| Arc::new(Computed::new(a)))
-                        .map_err(Arc::new)
-                })
-                .await
-                .map_err(|e| ApiError::Internal {
-                    detail: format!("an analysis task failed: {e}"),
-                })
+        let snap = Arc::clone(snap);
+        self.memo
+            .get_or_compute(key, move || {
+                request
+                    .run(&snap)
+                    .map(|a| Arc::new(Computed::new(a)))
+                    .map_err(Arc::new)
             })
-            .await?;
-        Ok(outcome.clone())
+            .await
     }
 
     /// As [`AnalysisCache::get`], with a failed analysis turned into its 400 or 500.

@@ -1,6 +1,6 @@
 //! The HTTP server (`hotspot serve`): the map page ([`web`]), health, the analysis API
-//! ([`api`], over the shared [`analyses`] cache), OGC API – Features, the OpenAPI document, and
-//! the layers every response goes through.
+//! ([`api`], over the shared [`analyses`] cache), vector tiles ([`tiles`]), OGC API –
+//! Features, the OpenAPI document, and the layers every response goes through.
 //!
 //! A request passes, outermost first:
 //! 1. tracing (one span per request);
@@ -23,9 +23,11 @@ pub mod auth;
 pub mod cache;
 pub mod error;
 pub mod extract;
+pub mod memo;
 pub mod ogc;
 pub mod openapi;
 pub mod state;
+pub mod tiles;
 pub mod web;
 
 use std::future::Future;
@@ -117,6 +119,8 @@ fn routes() -> Routes {
     .get("/api/hotspots", api::hotspots)
     .get("/api/emerging", api::emerging)
     .get("/api/density", api::density)
+    .get("/tiles/{layer}", tiles::tile_json)
+    .get("/tiles/{layer}/{z}/{x}/{y}", tiles::tile)
     .get("/ogc", ogc::landing)
     .get("/ogc/conformance", ogc::conformance)
     .get("/ogc/collections", ogc::collections)

@@ -10,6 +10,7 @@ use super::api::{CSV, Format};
 use super::ogc::collection::COLLECTIONS;
 use super::ogc::params::{DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET};
 use super::ogc::{GEOJSON, JSON, OPENAPI};
+use super::tiles::{LAYERS, MVT};
 use crate::query::SELECTION_PARAMS;
 
 /// The schema a response body of `media_type` follows, by `$ref` to a component.
@@ -86,6 +87,39 @@ fn analysis_get(endpoint: Endpoint) -> Value {
     get(summary, &names, ok, false)
 }
 
+/// `/tiles/{layer}/{z}/{x}/{y}`.
+fn tile_get() -> Value {
+    let mut names = vec!["layer", "z", "x", "y"];
+    names.extend(tile_analysis_parameters());
+    let mut op = get(
+        "A vector tile (y is the row and the format: 5499.mvt or 5499.geojson); layers take their analysis's parameters",
+        &names,
+        json!({
+            "description": "The tile",
+            "content": {
+                MVT: { "schema": { "type": "string", "format": "binary" } },
+                GEOJSON: { "schema": { "$ref": "#/components/schemas/TileFeatureCollection" } },
+            },
+        }),
+        true,
+    );
+    op["get"]["responses"]["204"] = json!({ "description": "An empty MVT tile" });
+    op
+}
+
+/// Every analysis parameter a tile layer may take.
+fn tile_analysis_parameters() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = SELECTION_PARAMS.to_vec();
+    for e in [Endpoint::Hotspots, Endpoint::Emerging, Endpoint::Density] {
+        for p in e.own_params() {
+            if !names.contains(p) {
+                names.push(p);
+            }
+        }
+    }
+    names
+}
+
 /// A static file route.
 fn file_get(summary: &str, media_types: &[&str], path_parameter: bool) -> Value {
     let content: Map<String, Value> = media_types
@@ -135,7 +169,7 @@ fn analysis_parameters() -> Map<String, Value> {
         q("cell-m", "Square grid cell, metres, instead of H3 cells.", json!({ "type": "number", "minimum": 10, "maximum": 5000 })),
         q("by", "Dimensions to count by (repeatable or a comma list).", json!({ "type": "array", "items": { "type": "string", "enum": ["ward", "month", "category", "hour", "weekday"] } })),
         q("cell", "Only incidents in this H3 cell (resolution 7-11).", text()),
-        q("format", "Output: geojson (default for cell analyses), json (default for stats) or csv.", json!({ "type": "string", "enum": ["geojson", "json", "csv"] })),
+        q("format", "Output: geojson (default for cell analyses), json (default for stats) or csv; for TileJSON, the tiles' format mvt (default) or geojson.", json!({ "type": "string", "enum": ["geojson", "json", "csv", "mvt"] })),
     ]
     .into_iter()
     .collect();
@@ -272,6 +306,26 @@ fn schemas() -> Value {
                 },
             },
         },
+        "TileJson": {
+            "type": "object",
+            "required": ["tilejson", "tiles", "vector_layers"],
+            "properties": {
+                "tilejson": { "type": "string", "enum": ["3.0.0"] },
+                "tiles": { "type": "array", "items": { "type": "string" } },
+                "vector_layers": { "type": "array", "items": { "type": "object", "required": ["id", "fields"] } },
+                "minzoom": { "type": "integer", "minimum": 0, "maximum": 22 },
+                "maxzoom": { "type": "integer", "minimum": 0, "maximum": 22 },
+                "bounds": { "type": "array", "minItems": 4, "maxItems": 4, "items": { "type": "number" } },
+            },
+        },
+        "TileFeatureCollection": {
+            "type": "object",
+            "required": ["type", "features"],
+            "properties": {
+                "type": { "type": "string", "enum": ["FeatureCollection"] },
+                "features": { "type": "array", "items": { "type": "object", "required": ["type", "geometry", "properties"] } },
+            },
+        },
         "StatsResult": {
             "type": "object",
             "required": ["parameters", "rows", "total"],
@@ -318,7 +372,18 @@ fn schemas() -> Value {
 }
 
 fn parameters() -> Value {
+    let tile_index = |name: &str, description: &str| {
+        json!({ "name": name, "in": "path", "required": true, "description": description, "schema": { "type": "string" } })
+    };
     let mut p = json!({
+        "layer": {
+            "name": "layer", "in": "path", "required": true,
+            "description": format!("A tile layer: {} (followed by .json for TileJSON).", LAYERS.join(", ")),
+            "schema": { "type": "string" },
+        },
+        "z": tile_index("z", "Zoom, 0-22."),
+        "x": tile_index("x", "Column, 0 to 2^z - 1."),
+        "y": tile_index("y", "Row, 0 to 2^z - 1, followed by .mvt or .geojson."),
         "path": {
             "name": "path", "in": "path", "required": true,
             "description": "A file path below the folder, e.g. app.js.",
@@ -404,6 +469,13 @@ pub fn document(base: &str) -> Value {
             "/api/hotspots": analysis_get(Endpoint::Hotspots),
             "/api/emerging": analysis_get(Endpoint::Emerging),
             "/api/density": analysis_get(Endpoint::Density),
+            "/tiles/{layer}": get(
+                "TileJSON 3.0 of a layer (layer is the name followed by .json, e.g. wards.json); format=mvt|geojson picks the tile URLs' format",
+                &{ let mut n = vec!["layer", "format"]; n.extend(tile_analysis_parameters()); n },
+                body("The TileJSON document", JSON, "TileJson"),
+                true,
+            ),
+            "/tiles/{layer}/{z}/{x}/{y}": tile_get(),
             "/health": {
                 "get": {
                     "summary": "Liveness check",

@@ -14,6 +14,7 @@ use axum::http::uri::Authority;
 
 use super::analyses::{AnalysisCache, DEFAULT_ANALYSIS_CACHE_ENTRIES};
 use super::error::ApiError;
+use super::tiles::{DEFAULT_TILE_SOURCE_ENTRIES, TileSources};
 use crate::index::Snapshot;
 use crate::time::EventCalendar;
 
@@ -122,6 +123,7 @@ struct Inner {
     snapshot: ArcSwap<Snapshot>,
     config: ServerConfig,
     analyses: AnalysisCache,
+    tile_sources: TileSources,
 }
 
 impl fmt::Debug for AppState {
@@ -140,6 +142,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 snapshot: ArcSwap::from_pointee(snapshot),
                 analyses: AnalysisCache::new(config.analysis_cache_entries),
+                tile_sources: TileSources::new(DEFAULT_TILE_SOURCE_ENTRIES),
                 config,
             }),
         }
@@ -164,6 +167,11 @@ impl AppState {
     /// The analysis cache shared by every request and tile.
     pub fn analyses(&self) -> &AnalysisCache {
         &self.inner.analyses
+    }
+
+    /// The tile sources of static layers and incident selections.
+    pub fn tile_sources(&self) -> &TileSources {
+        &self.inner.tile_sources
     }
 }
 
