@@ -623,6 +623,12 @@ async fn every_error_is_json_naming_the_parameter() {
             "/tiles/unknown/1/2/3.mvt".into(),
             StatusCode::NOT_FOUND,
             "not_found",
+            Some("layer"),
+        ),
+        (
+            "/tiles/wards/1/2/3/4.mvt".into(),
+            StatusCode::NOT_FOUND,
+            "not_found",
             None,
         ),
     ];

@@ -886,3 +886,289 @@ async fn the_real_page_is_served() {
     let js = get_ok(&app, "/web/app.js").await;
     assert_eq!(js.header(header::CONTENT_TYPE), Some("text/javascript"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Tiles.
+
+use hotspot::tiles::TileCoord;
+
+fn tile_at(lon: f64, lat: f64, z: u32) -> TileCoord {
+    TileCoord::containing(lon, lat, z).unwrap()
+}
+
+fn tile_uri(layer: &str, t: TileCoord, ext: &str, query: &str) -> String {
+    format!("/tiles/{layer}/{}/{}/{}.{ext}{query}", t.z(), t.x(), t.y())
+}
+
+#[tokio::test]
+async fn ward_tiles_hold_the_wards_they_meet() {
+    let state = state();
+    let app = app(state.clone());
+    // A zoom-14 tile on the boundary between the wards holds both; one far away holds none.
+    let t = tile_at(-1.08, 50.79, 14);
+    let a = get_ok(&app, &tile_uri("wards", t, "geojson", "")).await;
+    assert_eq!(a.header(header::CONTENT_TYPE), Some("application/geo+json"));
+    assert!(a.header(header::ETAG).is_some());
+    let fc = a.json();
+    let mut codes: Vec<&str> = fc["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["code"].as_str().unwrap())
+        .collect();
+    codes.sort_unstable();
+    assert_eq!(codes, ["E05000001", "E05000002"]);
+    let alpha = fc["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["properties"]["code"] == "E05000001")
+        .unwrap();
+    assert_eq!(alpha["properties"]["population"], 10_000);
+    let inside = tile_at(-1.095, 50.79, 16);
+    let one = get_ok(&app, &tile_uri("wards", inside, "geojson", ""))
+        .await
+        .json();
+    assert_eq!(one["features"].as_array().unwrap().len(), 1);
+
+    let mvt = get_ok(&app, &tile_uri("wards", t, "mvt", "")).await;
+    assert_eq!(
+        mvt.header(header::CONTENT_TYPE),
+        Some("application/vnd.mapbox-vector-tile")
+    );
+    assert!(mvt.body.windows(5).any(|w| w == b"wards"));
+    assert!(mvt.body.windows(9).any(|w| w == b"E05000001"));
+
+    // Empty: 204 for MVT, an empty FeatureCollection for GeoJSON.
+    let far = TileCoord::new_checked(14, 0, 0).unwrap();
+    let empty = get(&app, &tile_uri("wards", far, "mvt", "")).await;
+    assert_eq!(empty.status, StatusCode::NO_CONTENT);
+    assert!(empty.body.is_empty());
+    let empty = get_ok(&app, &tile_uri("wards", far, "geojson", ""))
+        .await
+        .json();
+    assert_eq!(empty, json!({"type": "FeatureCollection", "features": []}));
+
+    // The ward source was built once for all these tiles.
+    assert_eq!(state.tile_sources().builds(), 1);
+    for (layer, key, value) in [("venues", "name", "The Anchor"), ("cameras", "id", "C1")] {
+        let (lon, lat) = if layer == "venues" {
+            PLANT
+        } else {
+            (-1.07, 50.79)
+        };
+        let fc = get_ok(&app, &tile_uri(layer, tile_at(lon, lat, 15), "geojson", ""))
+            .await
+            .json();
+        assert_eq!(fc["features"][0]["properties"][key], value, "{layer}");
+    }
+}
+
+#[tokio::test]
+async fn incident_tiles_cluster_at_low_zoom_and_follow_the_window() {
+    let app = app(state());
+    let total = (BACKGROUND + PLANTED) as f64;
+    let sum = |fc: &Value| -> f64 {
+        fc["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                if f["properties"]["cluster"] == true {
+                    f["properties"]["count"].as_f64().unwrap()
+                } else {
+                    1.0
+                }
+            })
+            .sum()
+    };
+    // At zoom 10 the city is in one tile, as clusters holding every incident.
+    let t = tile_at(-1.08, 50.79, 10);
+    let fc = get_ok(&app, &tile_uri("incidents", t, "geojson", ""))
+        .await
+        .json();
+    assert!(fc["features"].as_array().unwrap().len() < 100);
+    assert!(
+        fc["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["properties"]["cluster"] == true)
+    );
+    assert_eq!(sum(&fc), total);
+    // The window selects the points.
+    let nte = get_ok(&app, &tile_uri("incidents", t, "geojson", "?preset=nte"))
+        .await
+        .json();
+    let nte_total = get_ok(&app, "/api/stats?preset=nte").await.json()["total"]
+        .as_f64()
+        .unwrap();
+    assert_eq!(sum(&nte), nte_total);
+    assert!(nte_total < total);
+    // At street zoom, points one by one with their properties.
+    let street = tile_at(PLANT.0, PLANT.1, 17);
+    let fc = get_ok(&app, &tile_uri("incidents", street, "geojson", ""))
+        .await
+        .json();
+    let features = fc["features"].as_array().unwrap();
+    assert!(
+        features
+            .iter()
+            .all(|f| f["geometry"]["type"] == "Point" && f["properties"]["cluster"].is_null())
+    );
+    let f = features
+        .iter()
+        .find(|f| {
+            f["properties"]["id"]
+                .as_str()
+                .unwrap()
+                .starts_with("plant-")
+        })
+        .unwrap();
+    assert_eq!(f["properties"]["group"], "asb");
+    assert_eq!(f["properties"]["crime_type"], "Anti-social behaviour");
+
+    // Cells: counts per H3 cell.
+    let cells = get_ok(
+        &app,
+        &tile_uri(
+            "cells",
+            tile_at(PLANT.0, PLANT.1, 15),
+            "geojson",
+            "?resolution=9",
+        ),
+    )
+    .await
+    .json();
+    let planted = cells["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["properties"]["cell"] == planted_cell(Resolution::Nine))
+        .unwrap();
+    assert!(planted["properties"]["count"].as_f64().unwrap() >= (PLANT_PER_MONTH * 12) as f64);
+}
+
+#[tokio::test]
+async fn analysis_tiles_share_the_analysis_cache() {
+    let state = state();
+    let app = app(state.clone());
+    get_ok(&app, "/api/hotspots?preset=nte").await;
+    assert_eq!(state.analyses().runs(), 1);
+    let t = tile_at(PLANT.0, PLANT.1, 15);
+    let fc = get_ok(&app, &tile_uri("hotspots", t, "geojson", "?preset=nte"))
+        .await
+        .json();
+    let cell = planted_cell(Resolution::Nine);
+    let f = fc["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["properties"]["cell"] == cell)
+        .unwrap();
+    assert_eq!(f["properties"]["bin"], 3);
+    let id: h3o::CellIndex = cell.parse().unwrap();
+    assert_eq!(f["id"], u64::from(id));
+    get_ok(&app, &tile_uri("hotspots", t, "mvt", "?preset=nte")).await;
+    assert_eq!(state.analyses().runs(), 1, "tiles reuse the API's analysis");
+    get_ok(&app, &tile_uri("emerging", t, "geojson", "")).await;
+    get_ok(&app, &tile_uri("density", t, "geojson", "?bandwidth-m=300")).await;
+    assert_eq!(state.analyses().runs(), 3);
+    // The tile carries an ETag and revalidates.
+    let uri = tile_uri("hotspots", t, "mvt", "?preset=nte");
+    let tag = get_ok(&app, &uri)
+        .await
+        .header(header::ETAG)
+        .unwrap()
+        .to_owned();
+    let again = send(
+        &app,
+        Request::get(&uri)
+            .header(header::IF_NONE_MATCH, &tag)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+}
+
+#[tokio::test]
+async fn tilejson_describes_each_layer() {
+    let app = app(state());
+    let doc = get_ok(&app, "/tiles/hotspots.json?preset=nte&resolution=9").await;
+    assert_eq!(doc.header(header::CONTENT_TYPE), Some("application/json"));
+    let doc = doc.json();
+    assert_eq!(doc["tilejson"], "3.0.0");
+    assert_eq!(
+        doc["tiles"][0],
+        "http://localhost/tiles/hotspots/{z}/{x}/{y}.mvt?preset=nte&resolution=9"
+    );
+    let layer = &doc["vector_layers"][0];
+    assert_eq!(layer["id"], "hotspots");
+    for field in ["cell", "count", "z", "p", "bin", "neighbours"] {
+        assert!(layer["fields"].get(field).is_some(), "{field}: {layer}");
+    }
+    let b = doc["bounds"].as_array().unwrap();
+    assert!(
+        b[0].as_f64().unwrap() < -1.09 && b[2].as_f64().unwrap() > -1.07,
+        "{b:?}"
+    );
+    let g = get_ok(&app, "/tiles/wards.json?format=geojson")
+        .await
+        .json();
+    assert_eq!(
+        g["tiles"][0],
+        "http://localhost/tiles/wards/{z}/{x}/{y}.geojson"
+    );
+    let c = get_ok(&app, "/tiles/cameras.json").await.json();
+    assert_eq!(c["vector_layers"][0]["id"], "cameras");
+    for layer in ["incidents", "cells", "emerging", "density", "venues"] {
+        let d = get_ok(&app, &format!("/tiles/{layer}.json")).await.json();
+        assert_eq!(d["vector_layers"][0]["id"], layer);
+    }
+}
+
+#[tokio::test]
+async fn tile_errors_name_what_is_wrong() {
+    let app = app(state());
+    for (uri, status, parameter) in [
+        ("/tiles/nope/1/0/0.mvt", StatusCode::NOT_FOUND, "layer"),
+        ("/tiles/nope.json", StatusCode::NOT_FOUND, "layer"),
+        ("/tiles/wards", StatusCode::NOT_FOUND, "layer"),
+        ("/tiles/wards/23/0/0.mvt", StatusCode::NOT_FOUND, "z"),
+        ("/tiles/wards/2/4/0.mvt", StatusCode::NOT_FOUND, "x"),
+        ("/tiles/wards/2/0/4.mvt", StatusCode::NOT_FOUND, "y"),
+        ("/tiles/wards/2/0/0.png", StatusCode::NOT_FOUND, "y"),
+        ("/tiles/wards/a/0/0.mvt", StatusCode::NOT_FOUND, "z"),
+        ("/tiles/wards/1/0/0.mvt?k=2", StatusCode::BAD_REQUEST, "k"),
+        (
+            "/tiles/hotspots/1/0/0.mvt?k=4",
+            StatusCode::BAD_REQUEST,
+            "k",
+        ),
+        (
+            "/tiles/incidents/1/0/0.mvt?resolution=9",
+            StatusCode::BAD_REQUEST,
+            "resolution",
+        ),
+        (
+            "/tiles/incidents/1/0/0.mvt?ward=Nowhere",
+            StatusCode::BAD_REQUEST,
+            "ward",
+        ),
+        (
+            "/tiles/cells/1/0/0.mvt?resolution=auto",
+            StatusCode::BAD_REQUEST,
+            "resolution",
+        ),
+        (
+            "/tiles/wards.json?format=png",
+            StatusCode::BAD_REQUEST,
+            "format",
+        ),
+    ] {
+        let a = get(&app, uri).await;
+        assert_eq!(a.status, status, "{uri}: {}", a.text());
+        assert_eq!(a.json()["parameter"], parameter, "{uri}");
+    }
+}

@@ -21,7 +21,6 @@ use serde_json::Value;
 
 use super::error::ApiError;
 use super::memo::{Memo, MemoKey};
-use crate::tiles::{TileError, TileFeature, TileSource};
 use crate::index::Snapshot;
 use crate::query::{
     DENSITY_PARAMS, DensityRequest, DensityResult, EMERGING_PARAMS, EmergingRequest,
@@ -29,6 +28,7 @@ use crate::query::{
     QueryError, SELECTION_PARAMS, STATS_PARAMS, StatsRequest, StatsResult, run_density,
     run_emerging, run_hotspots, run_stats,
 };
+use crate::tiles::{TileError, TileFeature, TileSource};
 use crate::time::EventCalendar;
 
 /// Default number of analyses the cache keeps.

@@ -372,9 +372,7 @@ fn schemas() -> Value {
 }
 
 fn parameters() -> Value {
-    let tile_index = |name: &str, description: &str| {
-        json!({ "name": name, "in": "path", "required": true, "description": description, "schema": { "type": "string" } })
-    };
+    let tile_index = |name: &str, description: &str| json!({ "name": name, "in": "path", "required": true, "description": description, "schema": { "type": "string" } });
     let mut p = json!({
         "layer": {
             "name": "layer", "in": "path", "required": true,

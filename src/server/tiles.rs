@@ -88,10 +88,7 @@ impl Layer {
             other => {
                 return Err(ApiError::NotFound {
                     parameter: Some("layer".to_owned()),
-                    description: format!(
-                        "no tile layer {other:?}; layers: {}",
-                        LAYERS.join(", ")
-                    ),
+                    description: format!("no tile layer {other:?}; layers: {}", LAYERS.join(", ")),
                 });
             }
         })
@@ -434,10 +431,12 @@ pub async fn tile_json(
     Path(name): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    let layer_name = name.strip_suffix(".json").ok_or_else(|| ApiError::NotFound {
-        parameter: Some("layer".to_owned()),
-        description: format!("no such path: /tiles/{name} (TileJSON is /tiles/{{layer}}.json)"),
-    })?;
+    let layer_name = name
+        .strip_suffix(".json")
+        .ok_or_else(|| ApiError::NotFound {
+            parameter: Some("layer".to_owned()),
+            description: format!("no such path: /tiles/{name} (TileJSON is /tiles/{{layer}}.json)"),
+        })?;
     let layer = Layer::parse(layer_name)?;
     let pairs = query_pairs(query.as_deref())?;
     let (format_pairs, rest): (Vec<_>, Vec<_>) =
@@ -460,7 +459,13 @@ pub async fn tile_json(
     let source = source(&state, &snap, layer, bag, &["format"]).await?;
     // A single point (one camera) has no extent: widen it to about 100 m.
     let bounds = source.bounds().map(|[w, s, e, n]| {
-        let pad = |lo: f64, hi: f64| if hi > lo { (lo, hi) } else { (lo - 0.0005, hi + 0.0005) };
+        let pad = |lo: f64, hi: f64| {
+            if hi > lo {
+                (lo, hi)
+            } else {
+                (lo - 0.0005, hi + 0.0005)
+            }
+        };
         let ((w, e), (s, n)) = (pad(w, e), pad(s, n));
         [w, s, e, n]
     });
