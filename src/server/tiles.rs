@@ -389,10 +389,10 @@ pub async fn tile(
                 if features.is_empty() {
                     return Ok(None);
                 }
-                encode_mvt(&[(layer.as_str(), features)]).map(|b| Some(b.into()))
+                encode_mvt(&[(layer.as_str(), features)]).map(Some)
             }
             TileFormat::GeoJson => serde_json::to_vec(&encode_geojson(coord, &features))
-                .map(|b| Some(b.into()))
+                .map(Some)
                 .map_err(|e| TileError::Mvt {
                     layer: layer.clone(),
                     message: e.to_string(),
@@ -410,14 +410,11 @@ pub async fn tile(
     };
     Ok(match encoded {
         None => StatusCode::NO_CONTENT.into_response(),
-        Some(bytes) => {
-            let bytes: Vec<u8> = bytes;
-            (
-                [(header::CONTENT_TYPE, HeaderValue::from_static(media_type))],
-                bytes,
-            )
-                .into_response()
-        }
+        Some(bytes) => (
+            [(header::CONTENT_TYPE, HeaderValue::from_static(media_type))],
+            bytes,
+        )
+            .into_response(),
     })
 }
 
