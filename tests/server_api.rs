@@ -1171,4 +1171,20 @@ async fn tile_errors_name_what_is_wrong() {
         assert_eq!(a.status, status, "{uri}: {}", a.text());
         assert_eq!(a.json()["parameter"], parameter, "{uri}");
     }
+    let v = get(&app, "/tiles/wards/1/0/0.mvt?k=2").await.json();
+    assert!(
+        v["description"]
+            .as_str()
+            .unwrap()
+            .contains("the wards layer takes no analysis parameters"),
+        "{v}"
+    );
+    let v = get(&app, "/tiles/nope/1/0/0.mvt").await.json();
+    assert!(
+        v["description"]
+            .as_str()
+            .unwrap()
+            .contains("incidents, cells, hotspots"),
+        "{v}"
+    );
 }

@@ -94,6 +94,17 @@ impl Layer {
         })
     }
 
+    fn name(self) -> &'static str {
+        match self {
+            Layer::Incidents => "incidents",
+            Layer::Cells => "cells",
+            Layer::Analysis(e) => e.name(),
+            Layer::Wards => "wards",
+            Layer::Venues => "venues",
+            Layer::Cameras => "cameras",
+        }
+    }
+
     fn description(self) -> &'static str {
         match self {
             Layer::Incidents => {
@@ -269,7 +280,20 @@ async fn source(
             built.map(Source::Features).map_err(|e| tile_error(&e))
         }
         Layer::Wards | Layer::Venues | Layer::Cameras => {
-            bag.finish(also).map_err(|e| param_error(&e))?;
+            bag.finish(also).map_err(|e| {
+                ApiError::bad(
+                    &e.parameter,
+                    format!(
+                        "unknown parameter: the {} layer takes no analysis parameters{}",
+                        layer.name(),
+                        if also.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (accepted here: {})", also.join(", "))
+                        }
+                    ),
+                )
+            })?;
             let snap2 = Arc::clone(snap);
             state
                 .tile_sources()
