@@ -1188,3 +1188,34 @@ async fn tile_errors_name_what_is_wrong() {
         "{v}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The event calendar.
+
+#[tokio::test]
+async fn calendar_events_uses_the_servers_calendar() {
+    let event_days: Vec<NaiveDate> = weekend_nights(3);
+    let expected = city(1)
+        .incidents
+        .iter()
+        .filter(|i| match &i.time {
+            IncidentTime::At { at } => {
+                event_days.contains(&hotspot::domain::utc_to_london(*at).date())
+            }
+            other => panic!("the city has instants only: {other:?}"),
+        })
+        .count();
+    assert!(expected >= PLANT_CELLS * PLANT_PER_MONTH);
+    let calendar =
+        hotspot::time::EventCalendar::from_days(event_days.iter().map(|d| (*d, "Match day")));
+    let with = app(state_with(
+        ServerConfig::default().with_events(Some(calendar)),
+    ));
+    let v = get_ok(&with, "/api/stats?calendar=events").await.json();
+    assert_eq!(v["total"], json!(expected as f64));
+
+    let without = app(state());
+    let a = get(&without, "/api/stats?calendar=events").await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert_eq!(a.json()["parameter"], "calendar");
+}

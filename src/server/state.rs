@@ -97,6 +97,18 @@ impl ServerConfig {
         }
     }
 
+    /// Sets the event calendar for `calendar=events` (the CLI's `--events FILE`).
+    pub fn with_events(mut self, events: Option<EventCalendar>) -> ServerConfig {
+        self.events = events.map(Arc::new);
+        self
+    }
+
+    /// Sets the map page's folder.
+    pub fn with_web_dir(mut self, web_dir: impl Into<PathBuf>) -> ServerConfig {
+        self.web_dir = web_dir.into();
+        self
+    }
+
     /// Sets the public base URL, checked (a trailing slash is dropped).
     pub fn with_base_url(mut self, url: &str) -> Result<ServerConfig, BadBaseUrl> {
         let trimmed = url.trim().trim_end_matches('/');
