@@ -1219,3 +1219,51 @@ async fn calendar_events_uses_the_servers_calendar() {
     assert_eq!(a.status, StatusCode::BAD_REQUEST);
     assert_eq!(a.json()["parameter"], "calendar");
 }
+
+// ---------------------------------------------------------------------------------------------
+// The API answers exactly what the library computes (the CLI's path), for every endpoint:
+// the same bytes (compared as text: serde_json's default float parser may be off by one ulp).
+
+#[tokio::test]
+async fn api_answers_equal_the_library() {
+    use hotspot::query::{
+        DensityRequest, EmergingRequest, HotspotRequest, ParamBag, StatsRequest, run_density,
+        run_emerging, run_hotspots, run_stats,
+    };
+    let snap = Snapshot::build(city(1)).unwrap();
+    let app = app(state());
+    let pairs = [
+        ("preset", "nte"),
+        ("ward", "Alpha,Beta"),
+        ("category", "asb"),
+    ];
+    let query = serde_urlencoded::to_string(pairs).unwrap();
+    let bag = || ParamBag::new(pairs).unwrap();
+
+    let r = HotspotRequest::from_params(&mut bag(), &snap, None).unwrap();
+    let lib = run_hotspots(&snap, &r).unwrap();
+    let api = get_ok(&app, &format!("/api/hotspots?{query}")).await.text();
+    assert_eq!(api, serde_json::to_string(&lib.geojson(&snap)).unwrap());
+    let csv = get_ok(&app, &format!("/api/hotspots?{query}&format=csv"))
+        .await
+        .text();
+    assert_eq!(csv, lib.csv());
+
+    let r = EmergingRequest::from_params(&mut bag(), &snap, None).unwrap();
+    let lib = run_emerging(&snap, &r).unwrap();
+    let api = get_ok(&app, &format!("/api/emerging?{query}&format=json"))
+        .await
+        .text();
+    assert_eq!(api, serde_json::to_string(&lib.json(&snap)).unwrap());
+
+    let r = DensityRequest::from_params(&mut bag(), &snap, None).unwrap();
+    let lib = run_density(&snap, &r).unwrap();
+    let api = get_ok(&app, &format!("/api/density?{query}")).await.text();
+    assert_eq!(api, serde_json::to_string(&lib.geojson(&snap)).unwrap());
+
+    let mut b = bag();
+    let r = StatsRequest::from_params(&mut b, &snap, None).unwrap();
+    let lib = run_stats(&snap, &r).unwrap();
+    let api = get_ok(&app, &format!("/api/stats?{query}")).await.text();
+    assert_eq!(api, serde_json::to_string(&lib.json(&snap)).unwrap());
+}
