@@ -139,6 +139,28 @@ fn cut_all(source: &TileSource, tiles: &[TileCoord]) -> Pass {
     pass
 }
 
+/// CPU time (user + system) this process has used, in ms, from `/proc/self/stat` (fields 14
+/// and 15, in clock ticks of 10 ms). The peer comparison reports it beside wall time because
+/// the machines we share are loaded: wall time there measures the neighbours too.
+fn cpu_ms() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return f64::NAN;
+    };
+    // The command name (field 2) may hold spaces; fields after its closing ')' are plain.
+    let Some(after) = stat.rfind(')').map(|i| &stat[i + 1..]) else {
+        return f64::NAN;
+    };
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(f64::NAN)
+    };
+    // After ')' the state is field 3, so utime (14) and stime (15) sit at 11 and 12.
+    (ticks(11) + ticks(12)) * 10.0
+}
+
 fn peer(dir: &Path) {
     std::fs::create_dir_all(dir).expect("peer directory can be created");
     let pts = points();
@@ -160,12 +182,12 @@ fn peer(dir: &Path) {
     .expect("tile list can be written");
 
     let input = features(&pts);
-    let t0 = Instant::now();
+    let (t0, c0) = (Instant::now(), cpu_ms());
     let source = TileSource::new(input).expect("generated points are valid");
-    let build_ms = t0.elapsed().as_secs_f64() * 1e3;
-    let t1 = Instant::now();
+    let (build_ms, build_cpu_ms) = (t0.elapsed().as_secs_f64() * 1e3, cpu_ms() - c0);
+    let (t1, c1) = (Instant::now(), cpu_ms());
     let pass = cut_all(&source, &tiles);
-    let tiles_ms = t1.elapsed().as_secs_f64() * 1e3;
+    let (tiles_ms, tiles_cpu_ms) = (t1.elapsed().as_secs_f64() * 1e3, cpu_ms() - c1);
     let line = serde_json::json!({
         "side": "hotspot",
         "points": pts.len(),
@@ -175,6 +197,8 @@ fn peer(dir: &Path) {
         "bytes": pass.bytes,
         "build_ms": build_ms,
         "tiles_ms": tiles_ms,
+        "build_cpu_ms": build_cpu_ms,
+        "tiles_cpu_ms": tiles_cpu_ms,
         "cut_ms": pass.cut_ms,
         "encode_ms": pass.encode_ms,
     });

@@ -42,13 +42,21 @@ for (let i = 0; i < n; i++) {
 const input = {type: 'FeatureCollection', features};
 
 const options = {maxZoom: 16, tolerance: 3, extent: 4096, buffer: 64};
+// CPU time (user + system, all of node's threads, so garbage collection counts), in ms.
+const cpuMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e3;
+};
+const c0 = cpuMs();
 const t0 = performance.now();
 // geojson-vt 5 exports a class; older versions a factory. Both take (data, options).
 const index = typeof geojsonvt === 'function' && geojsonvt.prototype && geojsonvt.prototype.getTile
     ? new geojsonvt(input, options)
     : geojsonvt(input, options);
 const buildMs = performance.now() - t0;
+const buildCpuMs = cpuMs() - c0;
 
+const c1 = cpuMs();
 const t1 = performance.now();
 let nonempty = 0;
 let nFeatures = 0;
@@ -61,6 +69,7 @@ for (const [z, x, y] of tiles) {
     bytes += vtpbf.fromGeojsonVt({points: tile}, {version: 2, extent: 4096}).length;
 }
 const tilesMs = performance.now() - t1;
+const tilesCpuMs = cpuMs() - c1;
 
 console.log(JSON.stringify({
     side: 'geojson-vt+vt-pbf',
@@ -71,4 +80,6 @@ console.log(JSON.stringify({
     bytes,
     build_ms: buildMs,
     tiles_ms: tilesMs,
+    build_cpu_ms: buildCpuMs,
+    tiles_cpu_ms: tilesCpuMs,
 }));

@@ -39,6 +39,16 @@
 //! Encoding: [`encode_mvt`] (MVT 2.1 through the `mvt` crate) and [`encode_geojson`] (a
 //! FeatureCollection in lon/lat). An empty tile ([`is_empty`]) is HTTP 204 for MVT and an
 //! empty FeatureCollection for GeoJSON; the caller decides. [`tilejson`] writes TileJSON 3.0.
+//!
+//! ## Performance notes
+//!
+//! `benches/tiles.rs` (criterion) and `benches/peer_tiles.sh` (against geojson-vt + vt-pbf on
+//! the same 1M points and 818 tiles, zooms 10–16) measure the pipeline. Both sides emit the
+//! same 7,501,735 features and byte-identical totals of MVT (112,239,393 bytes). Profiling the
+//! pass shows MVT encoding at about 80 % of it, most of that inside `mvt::Feature::add_tag_*`
+//! (for a string: two allocations, a copy and two SipHash lookups per tag); cutting is about
+//! 15 %. Cutting scales with the tile's features, not the source's: an R-tree query, then
+//! O(vertices) per hit.
 
 pub mod clip;
 mod coord;
