@@ -19,7 +19,9 @@
 //!   `esda.G_Local(star=True)` / ArcGIS Hot Spot Analysis), emerging hot spots (ArcGIS Emerging
 //!   Hot Spot Analysis, Mann–Kendall), quartic kernel density (ArcGIS Kernel Density), Local
 //!   Moran's I (esda `Moran_Local`), Benjamini–Hochberg FDR.
-//! - [`server`]: the HTTP server: OGC API – Features (GDAL/QGIS `OAPIF:`), the OpenAPI
+//! - [`server`]: the HTTP server: the web map, `/api/stats|hotspots|emerging|density` over a
+//!   shared analysis cache, vector tiles (MVT/GeoJSON, TileJSON; martin's role), OGC API –
+//!   Features (GDAL/QGIS `OAPIF:`) with `hotspots` and `emerging` collections, the OpenAPI
 //!   document, ETags, gzip, CORS, bearer tokens for writes.
 //! - [`synth`]: the deterministic synthetic Portsmouth behind `fixtures/` and the benches.
 //! - [`tiles`]: the vector tile pipeline (project and index once; per tile query, clip,

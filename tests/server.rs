@@ -623,6 +623,12 @@ async fn every_error_is_json_naming_the_parameter() {
             "/tiles/unknown/1/2/3.mvt".into(),
             StatusCode::NOT_FOUND,
             "not_found",
+            Some("layer"),
+        ),
+        (
+            "/tiles/wards/1/2/3/4.mvt".into(),
+            StatusCode::NOT_FOUND,
+            "not_found",
             None,
         ),
     ];
@@ -982,12 +988,13 @@ async fn openapi_matches_routes_and_real_responses() {
     assert_eq!(doc["openapi"], "3.0.3");
 
     // Every route is documented, and nothing else is.
-    let routes: BTreeSet<String> = route_table().iter().map(|r| r.path.to_owned()).collect();
+    let routes: BTreeSet<String> = route_table().iter().map(|r| r.openapi_path()).collect();
     let documented: BTreeSet<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
     assert_eq!(routes, documented);
     for r in route_table() {
-        let op = &doc["paths"][r.path][r.method.as_str().to_lowercase()];
-        assert!(op.is_object(), "{} {} undocumented", r.method, r.path);
+        let path = r.openapi_path();
+        let op = &doc["paths"][&path][r.method.as_str().to_lowercase()];
+        assert!(op.is_object(), "{} {path} undocumented", r.method);
         // Every parameter reference resolves, and path parameters match the template.
         for p in op["parameters"].as_array().into_iter().flatten() {
             let name = p["$ref"].as_str().unwrap().rsplit('/').next().unwrap();
@@ -995,51 +1002,100 @@ async fn openapi_matches_routes_and_real_responses() {
             assert_eq!(def["name"], name);
             if def["in"] == "path" {
                 assert!(
-                    r.path.contains(&format!("{{{name}}}")),
-                    "{} has no {name}",
-                    r.path
+                    path.contains(&format!("{{{name}}}")),
+                    "{path} has no {name}"
                 );
             }
         }
     }
 
-    // Every documented 200 answer validates against its schema, for every collection.
+    // Every documented 200 answer validates against its schema, for every collection (the
+    // analysis collections' first cells are looked up).
+    let first_cell = |v: Value| v["features"][0]["id"].as_str().unwrap().to_owned();
+    let hot_cell = first_cell(get_ok(&app, "/ogc/collections/hotspots/items?limit=1").await);
+    let emerging_cell = first_cell(get_ok(&app, "/ogc/collections/emerging/items?limit=1").await);
     let first_ids = [
         ("incidents", "log-1"),
         ("wards", "E05000001"),
         ("venues", "V1"),
         ("cameras", "C1"),
+        ("hotspots", hot_cell.as_str()),
+        ("emerging", emerging_cell.as_str()),
     ];
     let documented_collections =
         doc["components"]["parameters"]["collectionId"]["schema"]["enum"].clone();
     assert_eq!(
         documented_collections,
-        json!(["incidents", "wards", "venues", "cameras"])
+        json!([
+            "incidents",
+            "wards",
+            "venues",
+            "cameras",
+            "hotspots",
+            "emerging"
+        ])
     );
+    let leaflet_installed = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("web/node_modules/leaflet/dist/leaflet.js")
+        .is_file();
     for r in route_table() {
-        let responses = &doc["paths"][r.path]["get"]["responses"];
-        let (media_type, content) = responses["200"]["content"]
+        let path = r.openapi_path();
+        let contents = doc["paths"][&path]["get"]["responses"]["200"]["content"]
             .as_object()
-            .unwrap()
-            .iter()
-            .next()
             .unwrap();
-        for (collection, fid) in first_ids {
-            let uri = concrete(r.path, collection, fid);
+        let uris: Vec<String> = if path.contains("{collectionId}") {
+            first_ids
+                .iter()
+                .map(|(c, fid)| concrete(&path, c, fid))
+                .collect()
+        } else if path == "/tiles/{layer}" {
+            vec!["/tiles/wards.json".to_owned()]
+        } else if path == "/tiles/{layer}/{z}/{x}/{y}" {
+            let t = hotspot::tiles::TileCoord::containing(-1.09, 50.79, 14).unwrap();
+            vec![format!("/tiles/wards/14/{}/{}.geojson", t.x(), t.y())]
+        } else if path == "/web/{path}" {
+            vec!["/web/app.js".to_owned()]
+        } else if path == "/vendor/leaflet/{path}" {
+            if !leaflet_installed {
+                let a = get(&app, "/vendor/leaflet/leaflet.js").await;
+                assert_eq!(a.status, StatusCode::NOT_FOUND);
+                assert!(a.json()["description"].as_str().unwrap().contains("npm ci"));
+                continue;
+            }
+            vec!["/vendor/leaflet/leaflet.js".to_owned()]
+        } else {
+            vec![path.clone()]
+        };
+        for uri in uris {
             let a = get(&app, &uri).await;
-            assert_eq!(a.status, StatusCode::OK, "{uri}");
-            let served = a.header(header::CONTENT_TYPE).unwrap();
-            assert!(
-                served.starts_with(media_type.as_str()),
-                "{uri}: {served} vs {media_type}"
+            assert_eq!(
+                a.status,
+                StatusCode::OK,
+                "{uri}: {:?}",
+                String::from_utf8_lossy(&a.body)
             );
+            // The type served is one documented (the default format's, for the API).
+            let served = a.header(header::CONTENT_TYPE).unwrap();
+            let (media_type, content) = contents
+                .iter()
+                .find(|(m, _)| served.starts_with(m.as_str()))
+                .unwrap_or_else(|| panic!("{uri}: {served} not among {:?}", contents.keys()));
             if media_type == "text/plain" {
                 assert_eq!(json!(String::from_utf8_lossy(&a.body)), json!("ok"));
+                continue;
+            }
+            if !media_type.contains("json") {
                 continue;
             }
             let body = a.json();
             assert_valid(&doc, &content["schema"], &body, &uri);
             // Feature properties against the collection's own schema.
+            let Some((collection, _)) = first_ids
+                .iter()
+                .find(|(c, _)| path.contains("{collectionId}") && uri.contains(&format!("/{c}")))
+            else {
+                continue;
+            };
             let props = json!({ "$ref": format!("#/components/schemas/{collection}Properties") });
             let features: Vec<&Value> = match body["type"].as_str() {
                 Some("FeatureCollection") => body["features"].as_array().unwrap().iter().collect(),

@@ -189,14 +189,17 @@ export function windowParams(state, { omit = [], extra = {} } = {}) {
   return p;
 }
 
-/** Parameters of `/api/hotspots` (and, with `step`, `/api/emerging`). */
+/**
+ * Parameters of `/api/hotspots`, or with `emerging` of `/api/emerging`, which takes `step` and
+ * no permutation options (its space-time Gi* is analytic, as ArcGIS's).
+ */
 export function hotspotParams(state, { emerging = false } = {}) {
   const p = windowParams(state);
   p.set('resolution', state.resolution);
   p.set('k', state.k);
-  p.set('permutations', state.permutations);
+  if (!emerging) p.set('permutations', state.permutations);
   p.set('fdr', state.fdr);
-  p.set('inference', state.inference);
+  if (!emerging) p.set('inference', state.inference);
   if (emerging) p.set('step', state.step);
   return p;
 }

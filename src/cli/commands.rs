@@ -389,8 +389,17 @@ fn serve_command(
         store.to_path_buf()
     };
     let snap = snapshot(&store)?;
-    let config = ServerConfig::from_env(&args.token_env);
-    let _ = (events, store);
+    let events = match events {
+        Some(e) => Some(e),
+        None if args.demo => Some(
+            EventCalendar::from_path(
+                &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/events.csv"),
+            )
+            .map_err(|e| Failure::Usage(e.to_string()))?,
+        ),
+        None => None,
+    };
+    let config = ServerConfig::from_env(&args.token_env).with_events(events);
     let state = AppState::new(snap, config);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -1,4 +1,5 @@
-//! Conditional GETs: every successful GET (except `/health`) carries an ETag and
+//! Conditional GETs: every successful GET (except `/health`, and the map page's files, which
+//! are tagged by their content in [`web`](super::web)) carries an ETag and
 //! `Cache-Control: no-cache`; a matching `If-None-Match` gets `304 Not Modified` without
 //! running the handler.
 //!
@@ -49,7 +50,7 @@ pub fn etag(version: u64, base: &str, path: &str, query: &str) -> String {
 }
 
 /// Whether an `If-None-Match` header matches `tag` (weak comparison, RFC 9110 §13.1.2).
-fn matches(headers: &HeaderMap, tag: &str) -> bool {
+pub(crate) fn matches(headers: &HeaderMap, tag: &str) -> bool {
     let opaque = |t: &str| t.trim().trim_start_matches("W/").to_owned();
     let ours = opaque(tag);
     headers
@@ -62,7 +63,10 @@ fn matches(headers: &HeaderMap, tag: &str) -> bool {
 
 /// The middleware (see the module doc).
 pub async fn conditional(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    if !matches!(*req.method(), Method::GET | Method::HEAD) || req.uri().path() == "/health" {
+    if !matches!(*req.method(), Method::GET | Method::HEAD)
+        || req.uri().path() == "/health"
+        || super::web::is_static(req.uri().path())
+    {
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();

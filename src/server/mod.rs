@@ -1,5 +1,6 @@
-//! The HTTP server (`hotspot serve`): health, OGC API – Features, the OpenAPI document, and the
-//! layers every response goes through.
+//! The HTTP server (`hotspot serve`): the map page ([`web`]), health, the analysis API
+//! ([`api`], over the shared [`analyses`] cache), vector tiles ([`tiles`]), OGC API –
+//! Features, the OpenAPI document, and the layers every response goes through.
 //!
 //! A request passes, outermost first:
 //! 1. tracing (one span per request);
@@ -16,13 +17,18 @@
 //! Handlers read the snapshot pinned for the request ([`Snap`]); ingest swaps a new one in
 //! with [`AppState::replace`] and requests in flight finish on the old one.
 
+pub mod analyses;
+pub mod api;
 pub mod auth;
 pub mod cache;
 pub mod error;
 pub mod extract;
+pub mod memo;
 pub mod ogc;
 pub mod openapi;
 pub mod state;
+pub mod tiles;
+pub mod web;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -43,7 +49,7 @@ use tower_http::trace::TraceLayer;
 pub use error::ApiError;
 pub use state::{
     AppState, BaseUrl, DEFAULT_BODY_LIMIT_BYTES, DEFAULT_REQUEST_TIMEOUT, DEFAULT_TOKEN_ENV,
-    ServerConfig, Snap,
+    DEFAULT_WEB_DIR, ServerConfig, Snap,
 };
 
 /// Why the server could not start or stopped with an error.
@@ -62,13 +68,20 @@ pub enum ServeError {
     Io(#[from] std::io::Error),
 }
 
-/// One route of [`app`]: method and path template (axum's and OpenAPI's `{name}` syntax).
+/// One route of [`app`]: method and path template (axum's `{name}` and `{*rest}` syntax).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Route {
     /// HTTP method.
     pub method: Method,
-    /// Path template, e.g. `/ogc/collections/{collectionId}`.
+    /// Path template, e.g. `/ogc/collections/{collectionId}` or `/web/{*path}`.
     pub path: &'static str,
+}
+
+impl Route {
+    /// The template in OpenAPI's syntax (`{*path}` becomes `{path}`).
+    pub fn openapi_path(&self) -> String {
+        self.path.replace("{*", "{")
+    }
 }
 
 /// Builds the router and the table of its routes together, so the two cannot drift.
@@ -97,8 +110,17 @@ fn routes() -> Routes {
         router: Router::new(),
         table: Vec::new(),
     }
+    .get("/", web::index)
+    .get("/web/{*path}", web::web_file)
+    .get("/vendor/leaflet/{*path}", web::leaflet)
     .get("/health", health)
     .get("/api/openapi.json", openapi_json)
+    .get("/api/stats", api::stats)
+    .get("/api/hotspots", api::hotspots)
+    .get("/api/emerging", api::emerging)
+    .get("/api/density", api::density)
+    .get("/tiles/{layer}", tiles::tile_json)
+    .get("/tiles/{layer}/{z}/{x}/{y}", tiles::tile)
     .get("/ogc", ogc::landing)
     .get("/ogc/conformance", ogc::conformance)
     .get("/ogc/collections", ogc::collections)

@@ -5,9 +5,13 @@
 
 use serde_json::{Map, Value, json};
 
+use super::analyses::Endpoint;
+use super::api::{CSV, Format};
 use super::ogc::collection::COLLECTIONS;
 use super::ogc::params::{DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET};
 use super::ogc::{GEOJSON, JSON, OPENAPI};
+use super::tiles::{LAYERS, MVT};
+use crate::query::SELECTION_PARAMS;
 
 /// The schema a response body of `media_type` follows, by `$ref` to a component.
 fn body(description: &str, media_type: &str, schema: &str) -> Value {
@@ -50,6 +54,130 @@ fn get(summary: &str, parameters: &[&str], ok: Value, not_found: bool) -> Value 
             "responses": responses,
         }
     })
+}
+
+/// An `/api/*` operation: its parameters, and its formats (the default first).
+fn analysis_get(endpoint: Endpoint) -> Value {
+    let mut names: Vec<&str> = endpoint.params();
+    names.push("format");
+    let (schema, first) = match endpoint {
+        Endpoint::Stats => ("StatsResult", JSON),
+        _ => ("AnalysisResult", GEOJSON),
+    };
+    let mut ok = body(
+        &format!(
+            "The {} result; format= chooses among {}",
+            endpoint.name(),
+            Format::choices(endpoint).join(", ")
+        ),
+        first,
+        schema,
+    );
+    if endpoint != Endpoint::Stats {
+        ok["content"][JSON] =
+            json!({ "schema": { "type": "object", "required": ["parameters", "summary"] } });
+    }
+    ok["content"][CSV] = json!({ "schema": { "type": "string" } });
+    let summary = match endpoint {
+        Endpoint::Stats => "Counts by ward, month, category, hour or weekday (as `hotspot stats`)",
+        Endpoint::Hotspots => "Getis-Ord Gi* hot spots per H3 cell (as `hotspot hotspots`)",
+        Endpoint::Emerging => "Emerging hot spot patterns per H3 cell (as `hotspot emerging`)",
+        Endpoint::Density => "Kernel density per H3 cell or grid square (as `hotspot density`)",
+    };
+    get(summary, &names, ok, false)
+}
+
+/// `/tiles/{layer}/{z}/{x}/{y}`.
+fn tile_get() -> Value {
+    let mut names = vec!["layer", "z", "x", "y"];
+    names.extend(tile_analysis_parameters());
+    let mut op = get(
+        "A vector tile (y is the row and the format: 5499.mvt or 5499.geojson); layers take their analysis's parameters",
+        &names,
+        json!({
+            "description": "The tile",
+            "content": {
+                MVT: { "schema": { "type": "string", "format": "binary" } },
+                GEOJSON: { "schema": { "$ref": "#/components/schemas/TileFeatureCollection" } },
+            },
+        }),
+        true,
+    );
+    op["get"]["responses"]["204"] = json!({ "description": "An empty MVT tile" });
+    op
+}
+
+/// Every analysis parameter a tile layer may take.
+fn tile_analysis_parameters() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = SELECTION_PARAMS.to_vec();
+    for e in [Endpoint::Hotspots, Endpoint::Emerging, Endpoint::Density] {
+        for p in e.own_params() {
+            if !names.contains(p) {
+                names.push(p);
+            }
+        }
+    }
+    names
+}
+
+/// A static file route.
+fn file_get(summary: &str, media_types: &[&str], path_parameter: bool) -> Value {
+    let content: Map<String, Value> = media_types
+        .iter()
+        .map(|m| ((*m).to_owned(), json!({ "schema": { "type": "string" } })))
+        .collect();
+    let mut op = get(
+        summary,
+        if path_parameter { &["path"] } else { &[] },
+        json!({ "description": "The file", "content": content }),
+        true,
+    );
+    op["get"]["responses"]
+        .as_object_mut()
+        .map(|r| r.remove("400"));
+    op
+}
+
+/// The analysis parameters (interface.md's value syntax).
+fn analysis_parameters() -> Map<String, Value> {
+    let q = |name: &str, description: &str, schema: Value| -> (String, Value) {
+        (
+            name.to_owned(),
+            json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema }),
+        )
+    };
+    let text = || json!({ "type": "string" });
+    let list = || json!({ "type": "array", "items": { "type": "string" } });
+    let mut m: Map<String, Value> = [
+        q("from", "First month (YYYY-MM) or date (YYYY-MM-DD).", text()),
+        q("to", "Last month or date, inclusive.", text()),
+        q("days", "Comma list of mon,tue,wed,thu,fri,sat,sun; with hours crossing midnight, the night's evening.", text()),
+        q("hours", "HH:MM-HH:MM, end exclusive; may cross midnight.", text()),
+        q("preset", "nte, evening, weekend-evening or daytime; explicit days/hours override it.", json!({ "type": "string", "enum": ["nte", "evening", "weekend-evening", "daytime"] })),
+        q("calendar", "bank-holidays or events: only those days (nights).", json!({ "type": "string", "enum": ["bank-holidays", "events"] })),
+        q("ward", "Ward code or name (case-insensitive); repeatable or a comma list. Unknown: 400 listing the known wards.", list()),
+        q("category", "Group slug (asb, violence, public-order, criminal-damage, drugs, acquisitive, other, nte), police.uk crime type or slug, or a local category; repeatable or a comma list.", list()),
+        q("resolution", "H3 resolution 7-11, or auto (hot spots and emerging). Default 9.", text()),
+        q("k", "k-ring order of the neighbourhood. Default 1.", json!({ "type": "integer", "minimum": 1, "maximum": 3, "default": 1 })),
+        q("permutations", "Conditional permutations for the pseudo p; 0 = analytic only. Default 999.", json!({ "type": "integer", "minimum": 0, "maximum": 9999, "default": 999 })),
+        q("seed", "Seed of the permutations. Default 1.", json!({ "type": "integer", "minimum": 0, "default": 1 })),
+        q("fdr", "False discovery rate correction of the bins. Default true.", json!({ "type": "boolean", "default": true })),
+        q("inference", "analytic (bins from the normal p, as ArcGIS) or permutation (from p_sim, as esda).", json!({ "type": "string", "enum": ["analytic", "permutation"], "default": "analytic" })),
+        q("step", "Time step of the space-time cube.", json!({ "type": "string", "enum": ["month", "week"], "default": "month" })),
+        q("time-neighbours", "Time steps either side in the space-time neighbourhood. Default 1.", json!({ "type": "integer", "minimum": 0, "maximum": 12, "default": 1 })),
+        q("bandwidth-m", "Kernel search radius, metres; default ArcGIS's rule.", json!({ "type": "number", "minimum": 10, "maximum": 10000 })),
+        q("cell-m", "Square grid cell, metres, instead of H3 cells.", json!({ "type": "number", "minimum": 10, "maximum": 5000 })),
+        q("by", "Dimensions to count by (repeatable or a comma list).", json!({ "type": "array", "items": { "type": "string", "enum": ["ward", "month", "category", "hour", "weekday"] } })),
+        q("cell", "Only incidents in this H3 cell (resolution 7-11).", text()),
+        q("format", "Output: geojson (default for cell analyses), json (default for stats) or csv; for TileJSON, the tiles' format mvt (default) or geojson.", json!({ "type": "string", "enum": ["geojson", "json", "csv", "mvt"] })),
+    ]
+    .into_iter()
+    .collect();
+    for name in ["ward", "category", "by"] {
+        m[name]["style"] = json!("form");
+        m[name]["explode"] = json!(true);
+    }
+    m
 }
 
 fn schemas() -> Value {
@@ -157,6 +285,75 @@ fn schemas() -> Value {
                 "links": links,
             },
         },
+        "AnalysisResult": {
+            "type": "object",
+            "required": ["type", "parameters", "summary", "features"],
+            "properties": {
+                "type": { "type": "string", "enum": ["FeatureCollection"] },
+                "parameters": { "type": "object", "required": ["window", "wards", "categories"] },
+                "summary": { "type": "object" },
+                "features": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["type", "geometry", "properties"],
+                        "properties": {
+                            "type": { "type": "string", "enum": ["Feature"] },
+                            "geometry": { "$ref": "#/components/schemas/Geometry" },
+                            "properties": { "type": "object", "description": "See hotspotsProperties, emergingProperties; density cells have density_km2." },
+                        },
+                    },
+                },
+            },
+        },
+        "TileJson": {
+            "type": "object",
+            "required": ["tilejson", "tiles", "vector_layers"],
+            "properties": {
+                "tilejson": { "type": "string", "enum": ["3.0.0"] },
+                "tiles": { "type": "array", "items": { "type": "string" } },
+                "vector_layers": { "type": "array", "items": { "type": "object", "required": ["id", "fields"] } },
+                "minzoom": { "type": "integer", "minimum": 0, "maximum": 22 },
+                "maxzoom": { "type": "integer", "minimum": 0, "maximum": 22 },
+                "bounds": { "type": "array", "minItems": 4, "maxItems": 4, "items": { "type": "number" } },
+            },
+        },
+        "TileFeatureCollection": {
+            "type": "object",
+            "required": ["type", "features"],
+            "properties": {
+                "type": { "type": "string", "enum": ["FeatureCollection"] },
+                "features": { "type": "array", "items": { "type": "object", "required": ["type", "geometry", "properties"] } },
+            },
+        },
+        "StatsResult": {
+            "type": "object",
+            "required": ["parameters", "rows", "total"],
+            "properties": {
+                "parameters": { "type": "object", "required": ["window", "wards", "categories", "by"] },
+                "rows": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["count"],
+                        "properties": {
+                            "count": { "type": "number" },
+                            "ward": { "type": "string", "nullable": true },
+                            "name": { "type": "string" },
+                            "population": { "type": "integer", "nullable": true },
+                            "rate_per_1000": { "type": "number" },
+                            "month": { "type": "string" },
+                            "category": { "type": "string" },
+                            "hour": { "type": "integer", "minimum": 0, "maximum": 23 },
+                            "weekday": { "type": "string", "enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] },
+                        },
+                    },
+                },
+                "total": { "type": "number" },
+                "left_out_month_only": { "type": "integer", "minimum": 0 },
+                "left_out_no_time": { "type": "integer", "minimum": 0 },
+            },
+        },
     });
     for c in COLLECTIONS {
         let props = c.properties();
@@ -175,7 +372,21 @@ fn schemas() -> Value {
 }
 
 fn parameters() -> Value {
-    json!({
+    let tile_index = |name: &str, description: &str| json!({ "name": name, "in": "path", "required": true, "description": description, "schema": { "type": "string" } });
+    let mut p = json!({
+        "layer": {
+            "name": "layer", "in": "path", "required": true,
+            "description": format!("A tile layer: {} (followed by .json for TileJSON).", LAYERS.join(", ")),
+            "schema": { "type": "string" },
+        },
+        "z": tile_index("z", "Zoom, 0-22."),
+        "x": tile_index("x", "Column, 0 to 2^z - 1."),
+        "y": tile_index("y", "Row, 0 to 2^z - 1, followed by .mvt or .geojson."),
+        "path": {
+            "name": "path", "in": "path", "required": true,
+            "description": "A file path below the folder, e.g. app.js.",
+            "schema": { "type": "string" },
+        },
         "collectionId": {
             "name": "collectionId", "in": "path", "required": true,
             "schema": { "type": "string", "enum": COLLECTIONS.iter().map(|c| c.id()).collect::<Vec<_>>() },
@@ -206,7 +417,36 @@ fn parameters() -> Value {
             "name": "f", "in": "query", "required": false,
             "schema": { "type": "string", "enum": ["json", "geojson"] },
         },
-    })
+    });
+    if let Some(o) = p.as_object_mut() {
+        o.extend(analysis_parameters());
+    }
+    p
+}
+
+/// Analysis parameters of the hotspots and emerging collections.
+fn collection_analysis_parameters() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = SELECTION_PARAMS.to_vec();
+    for e in [Endpoint::Hotspots, Endpoint::Emerging] {
+        for p in e.own_params() {
+            if !names.contains(p) {
+                names.push(p);
+            }
+        }
+    }
+    names
+}
+
+fn items_parameters() -> Vec<&'static str> {
+    let mut names = vec!["collectionId", "bbox", "datetime", "limit", "offset", "f"];
+    names.extend(collection_analysis_parameters());
+    names
+}
+
+fn item_parameters() -> Vec<&'static str> {
+    let mut names = vec!["collectionId", "featureId", "f"];
+    names.extend(collection_analysis_parameters());
+    names
 }
 
 /// The document, with `base` as its server URL.
@@ -220,6 +460,20 @@ pub fn document(base: &str) -> Value {
         },
         "servers": [{ "url": base }],
         "paths": {
+            "/": file_get("The web map", &["text/html; charset=utf-8"], false),
+            "/web/{path}": file_get("A file of the web map (JavaScript, CSS, images)", &["text/javascript", "text/css", "image/png", "image/svg+xml"], true),
+            "/vendor/leaflet/{path}": file_get("Leaflet's files (404 naming npm ci when it is not installed)", &["text/javascript", "text/css", "image/png"], true),
+            "/api/stats": analysis_get(Endpoint::Stats),
+            "/api/hotspots": analysis_get(Endpoint::Hotspots),
+            "/api/emerging": analysis_get(Endpoint::Emerging),
+            "/api/density": analysis_get(Endpoint::Density),
+            "/tiles/{layer}": get(
+                "TileJSON 3.0 of a layer (layer is the name followed by .json, e.g. wards.json); format=mvt|geojson picks the tile URLs' format",
+                &{ let mut n = vec!["layer", "format"]; n.extend(tile_analysis_parameters()); n },
+                body("The TileJSON document", JSON, "TileJson"),
+                true,
+            ),
+            "/tiles/{layer}/{z}/{x}/{y}": tile_get(),
             "/health": {
                 "get": {
                     "summary": "Liveness check",
@@ -237,14 +491,14 @@ pub fn document(base: &str) -> Value {
             "/ogc/collections": get("Feature collections", &["f"], body("The collections", JSON, "Collections"), false),
             "/ogc/collections/{collectionId}": get("One collection", &["collectionId", "f"], body("The collection", JSON, "Collection"), true),
             "/ogc/collections/{collectionId}/items": get(
-                "Features of a collection",
-                &["collectionId", "bbox", "datetime", "limit", "offset", "f"],
+                "Features of a collection (hotspots and emerging also take their analysis's parameters)",
+                &items_parameters(),
                 body("A page of features", GEOJSON, "FeatureCollection"),
                 true,
             ),
             "/ogc/collections/{collectionId}/items/{featureId}": get(
-                "One feature",
-                &["collectionId", "featureId", "f"],
+                "One feature (of hotspots or emerging: a cell, for the analysis parameters given)",
+                &item_parameters(),
                 body("The feature", GEOJSON, "Feature"),
                 true,
             ),

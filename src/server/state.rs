@@ -2,6 +2,7 @@
 //! server's configuration.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,8 +12,11 @@ use axum::http::header;
 use axum::http::request::Parts;
 use axum::http::uri::Authority;
 
+use super::analyses::{AnalysisCache, DEFAULT_ANALYSIS_CACHE_ENTRIES};
 use super::error::ApiError;
+use super::tiles::{DEFAULT_TILE_SOURCE_ENTRIES, TileSources};
 use crate::index::Snapshot;
+use crate::time::EventCalendar;
 
 /// Default environment variable holding the write token (interface.md: `--token-env`).
 pub const DEFAULT_TOKEN_ENV: &str = "HOTSPOT_TOKEN";
@@ -35,7 +39,16 @@ pub struct ServerConfig {
     pub body_limit_bytes: usize,
     /// Time a request may take; slower ones get a JSON 503.
     pub request_timeout: Duration,
+    /// The map page's folder (`index.html`, `app.js`, ... and `node_modules/leaflet`).
+    pub web_dir: PathBuf,
+    /// Event days for `calendar=events` (loaded by the CLI); `None` makes that value a 400.
+    pub events: Option<Arc<EventCalendar>>,
+    /// Most analyses kept in the analysis cache (least recently used go first); at least 1.
+    pub analysis_cache_entries: usize,
 }
+
+/// The map page's folder in the source tree, the default [`ServerConfig::web_dir`].
+pub const DEFAULT_WEB_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/web");
 
 impl Default for ServerConfig {
     fn default() -> Self {
@@ -44,6 +57,9 @@ impl Default for ServerConfig {
             base_url: None,
             body_limit_bytes: DEFAULT_BODY_LIMIT_BYTES,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            web_dir: PathBuf::from(DEFAULT_WEB_DIR),
+            events: None,
+            analysis_cache_entries: DEFAULT_ANALYSIS_CACHE_ENTRIES,
         }
     }
 }
@@ -55,6 +71,9 @@ impl fmt::Debug for ServerConfig {
             .field("base_url", &self.base_url)
             .field("body_limit_bytes", &self.body_limit_bytes)
             .field("request_timeout", &self.request_timeout)
+            .field("web_dir", &self.web_dir)
+            .field("events", &self.events.is_some())
+            .field("analysis_cache_entries", &self.analysis_cache_entries)
             .finish()
     }
 }
@@ -76,6 +95,18 @@ impl ServerConfig {
             token,
             ..ServerConfig::default()
         }
+    }
+
+    /// Sets the event calendar for `calendar=events` (the CLI's `--events FILE`).
+    pub fn with_events(mut self, events: Option<EventCalendar>) -> ServerConfig {
+        self.events = events.map(Arc::new);
+        self
+    }
+
+    /// Sets the map page's folder.
+    pub fn with_web_dir(mut self, web_dir: impl Into<PathBuf>) -> ServerConfig {
+        self.web_dir = web_dir.into();
+        self
     }
 
     /// Sets the public base URL, checked (a trailing slash is dropped).
@@ -103,6 +134,8 @@ pub struct AppState {
 struct Inner {
     snapshot: ArcSwap<Snapshot>,
     config: ServerConfig,
+    analyses: AnalysisCache,
+    tile_sources: TileSources,
 }
 
 impl fmt::Debug for AppState {
@@ -120,6 +153,8 @@ impl AppState {
         AppState {
             inner: Arc::new(Inner {
                 snapshot: ArcSwap::from_pointee(snapshot),
+                analyses: AnalysisCache::new(config.analysis_cache_entries),
+                tile_sources: TileSources::new(DEFAULT_TILE_SOURCE_ENTRIES),
                 config,
             }),
         }
@@ -139,6 +174,16 @@ impl AppState {
     /// The configuration.
     pub fn config(&self) -> &ServerConfig {
         &self.inner.config
+    }
+
+    /// The analysis cache shared by every request and tile.
+    pub fn analyses(&self) -> &AnalysisCache {
+        &self.inner.analyses
+    }
+
+    /// The tile sources of static layers and incident selections.
+    pub fn tile_sources(&self) -> &TileSources {
+        &self.inner.tile_sources
     }
 }
 

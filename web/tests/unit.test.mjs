@@ -80,7 +80,7 @@ test('API parameters: preset, or custom days and hours; repeatable wards and cat
   const custom = { ...s, preset: 'custom', days: ['fri'], hours: '20:00-04:00' };
   assert.equal(windowParams(custom, { omit: ['ward'], extra: { by: 'ward' } }).toString(), 'from=2024-01&to=2024-12&days=fri&hours=20%3A00-04%3A00&category=asb&category=nte&by=ward');
   assert.equal(hotspotParams(defaults()).toString(), 'resolution=9&k=1&permutations=999&fdr=true&inference=analytic');
-  assert.equal(hotspotParams(defaults(), { emerging: true }).get('step'), 'month');
+  assert.equal(hotspotParams(defaults(), { emerging: true }).toString(), 'resolution=9&k=1&fdr=true&step=month');
 });
 
 test('form values are checked like the interface syntax', () => {

@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 use super::collection::{Collection, Extent, ItemsPage, Rows, no_time, point_feature};
 use super::params::ItemsQuery;
 use crate::index::Snapshot;
+use crate::server::analyses::Computed;
 use crate::server::error::ApiError;
 
 /// The `cameras` collection.
@@ -53,7 +54,12 @@ impl Collection for Cameras {
         })
     }
 
-    fn items(&self, snap: &Snapshot, query: &ItemsQuery) -> Result<ItemsPage, ApiError> {
+    fn items(
+        &self,
+        snap: &Snapshot,
+        query: &ItemsQuery,
+        _analysis: Option<&Computed>,
+    ) -> Result<ItemsPage, ApiError> {
         no_time(self, query)?;
         let rows = match &query.bbox {
             None => Rows::All(snap.cameras.len()),
@@ -70,7 +76,7 @@ impl Collection for Cameras {
         Ok(rows.page(query, |i| feature(snap, i)))
     }
 
-    fn item(&self, snap: &Snapshot, fid: &str) -> Option<Value> {
+    fn item(&self, snap: &Snapshot, fid: &str, _analysis: Option<&Computed>) -> Option<Value> {
         let i = snap.cameras.iter().position(|c| c.id == fid)?;
         Some(feature(snap, i))
     }

@@ -1,14 +1,17 @@
 //! What a feature collection provides, and the registry of collections served.
 //!
-//! Adding a collection (e.g. the analysis collections `hotspots`, `emerging`, `zones`) is one
-//! file implementing [`Collection`] and one line in [`COLLECTIONS`]; the routes, links, paging,
-//! OpenAPI document and tests pick it up from there.
+//! Adding a collection (e.g. `zones`) is one file implementing [`Collection`] and one line in
+//! [`COLLECTIONS`]; the routes, links, paging, OpenAPI document and tests pick it up from
+//! there. Analysis collections (`hotspots`, `emerging`) name their [`Endpoint`] and receive the
+//! cached analysis.
 
 use serde_json::{Value, json};
 
+use super::analysis::{EMERGING, HOTSPOTS};
 use super::params::ItemsQuery;
 use super::{cameras::Cameras, incidents::Incidents, venues::Venues, wards::Wards};
 use crate::index::Snapshot;
+use crate::server::analyses::{Computed, Endpoint};
 use crate::server::error::ApiError;
 
 /// OGC's URI for WGS84 longitude/latitude order.
@@ -111,14 +114,26 @@ pub trait Collection: Sync {
     fn extent(&self, snap: &Snapshot) -> Extent;
     /// The names and JSON-schema types of the feature properties (for the OpenAPI document).
     fn properties(&self) -> Value;
-    /// One page of features matching the query (bbox, datetime already checked).
-    fn items(&self, snap: &Snapshot, query: &ItemsQuery) -> Result<ItemsPage, ApiError>;
+    /// The analysis whose cells the collection serves (its parameters are then accepted in
+    /// the query string and the handler passes the computed analysis); `None` for data.
+    fn analysis(&self) -> Option<Endpoint> {
+        None
+    }
+    /// One page of features matching the query (bbox, datetime already checked), from the
+    /// snapshot or, for an analysis collection, from `analysis`.
+    fn items(
+        &self,
+        snap: &Snapshot,
+        query: &ItemsQuery,
+        analysis: Option<&Computed>,
+    ) -> Result<ItemsPage, ApiError>;
     /// The feature with this id, if any.
-    fn item(&self, snap: &Snapshot, fid: &str) -> Option<Value>;
+    fn item(&self, snap: &Snapshot, fid: &str, analysis: Option<&Computed>) -> Option<Value>;
 }
 
 /// Every collection served, in the order listed.
-pub static COLLECTIONS: [&dyn Collection; 4] = [&Incidents, &Wards, &Venues, &Cameras];
+pub static COLLECTIONS: [&dyn Collection; 6] =
+    [&Incidents, &Wards, &Venues, &Cameras, &HOTSPOTS, &EMERGING];
 
 /// The collection with this id, or a 404 naming `collectionId`.
 pub fn find(id: &str) -> Result<&'static dyn Collection, ApiError> {

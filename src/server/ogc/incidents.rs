@@ -16,6 +16,7 @@ use super::collection::{Collection, Extent, ItemsPage, Rows, point_feature};
 use super::params::ItemsQuery;
 use crate::domain::{Month, london_to_utc};
 use crate::index::{NO_TIME, Snapshot};
+use crate::server::analyses::Computed;
 use crate::server::error::ApiError;
 
 /// The `incidents` collection.
@@ -139,7 +140,12 @@ impl Collection for Incidents {
         })
     }
 
-    fn items(&self, snap: &Snapshot, query: &ItemsQuery) -> Result<ItemsPage, ApiError> {
+    fn items(
+        &self,
+        snap: &Snapshot,
+        query: &ItemsQuery,
+        _analysis: Option<&Computed>,
+    ) -> Result<ItemsPage, ApiError> {
         let t = &snap.incidents;
         let rows = match (&query.bbox, &query.datetime) {
             (None, None) => Rows::All(t.len()),
@@ -162,7 +168,7 @@ impl Collection for Incidents {
         Ok(rows.page(query, |i| feature(snap, i)))
     }
 
-    fn item(&self, snap: &Snapshot, fid: &str) -> Option<Value> {
+    fn item(&self, snap: &Snapshot, fid: &str, _analysis: Option<&Computed>) -> Option<Value> {
         let i = snap.incidents.id.iter().position(|id| id == fid)?;
         Some(feature(snap, i))
     }

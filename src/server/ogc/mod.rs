@@ -12,8 +12,10 @@
 //!
 //! Links are absolute ([`BaseUrl`]); pages carry `numberMatched`, `numberReturned` and
 //! `self`/`next`/`prev` links. Unknown query parameters are refused with 400, as the standard
-//! requires.
+//! requires; the analysis collections (`hotspots`, `emerging`) also take their analysis's
+//! parameters, and their links keep them.
 
+pub mod analysis;
 mod bbox;
 mod cameras;
 pub mod collection;
@@ -23,7 +25,9 @@ pub mod params;
 mod venues;
 mod wards;
 
-use axum::extract::Path;
+use std::sync::Arc;
+
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
@@ -33,10 +37,14 @@ pub use datetime::{IncidentMatcher, Interval};
 pub use incidents::in_bbox;
 
 use self::collection::{COLLECTIONS, Collection, find};
-use self::params::{FormatQuery, ItemsQuery};
+use self::params::{FormatQuery, ITEMS_PARAMS, ItemsQuery};
+use super::analyses::Computed;
+use super::api;
 use super::error::ApiError;
-use super::extract::Params;
-use super::state::{BaseUrl, Snap};
+use super::extract::{CheckedQuery, Params, parse_query};
+use super::state::{AppState, BaseUrl, Snap};
+use crate::index::Snapshot;
+use crate::query::ParamBag;
 
 /// Bytes percent-encoded in a path segment: all but RFC 3986's unreserved characters.
 const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
@@ -143,15 +151,53 @@ pub async fn collection(
     Ok(typed_json(&collection_json(c, &snap, &base), JSON))
 }
 
+/// Splits an analysis collection's query into the OGC part (`own`: the names the route itself
+/// takes), checked as `T`, and the analysis parameters, checked and computed through the
+/// shared cache. Other collections take only the OGC part.
+/// Decoded query pairs, in order.
+type Pairs = Vec<(String, String)>;
+
+async fn checked_query<T: CheckedQuery>(
+    c: &dyn Collection,
+    own: &[&str],
+    state: &AppState,
+    snap: &Arc<Snapshot>,
+    raw: Option<String>,
+) -> Result<(T, Pairs, Option<Arc<Computed>>), ApiError> {
+    let Some(endpoint) = c.analysis() else {
+        return Ok((
+            parse_query(raw.as_deref().unwrap_or_default())?,
+            Vec::new(),
+            None,
+        ));
+    };
+    let (ogc, rest): (Pairs, Pairs) = api::query_pairs(raw.as_deref())?
+        .into_iter()
+        .partition(|(k, _)| own.contains(&k.as_str()));
+    let ogc_text = serde_urlencoded::to_string(&ogc).map_err(|e| ApiError::Internal {
+        detail: format!("cannot re-encode a decoded query: {e}"),
+    })?;
+    let query = parse_query(&ogc_text)?;
+    let mut bag = ParamBag::new(rest.clone()).map_err(|e| super::analyses::param_error(&e))?;
+    let request = api::analysis_request(endpoint, &mut bag, snap, state)?;
+    api::finish(bag, endpoint, own)?;
+    let computed = state.analyses().computed(snap, request).await?;
+    Ok((query, rest, Some(computed)))
+}
+
 /// `GET /ogc/collections/{collectionId}/items`.
 pub async fn items(
+    State(state): State<AppState>,
     Snap(snap): Snap,
     BaseUrl(base): BaseUrl,
     Path(id): Path<String>,
-    Params(query): Params<ItemsQuery>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let c = find(&id)?;
-    let page = c.items(&snap, &query)?;
+    let (mut query, extra, computed) =
+        checked_query::<ItemsQuery>(c, ITEMS_PARAMS, &state, &snap, raw).await?;
+    query.extra = extra;
+    let page = c.items(&snap, &query, computed.as_deref())?;
     let url = |offset: usize| {
         format!(
             "{base}/ogc/collections/{}/items?{}",
@@ -196,21 +242,34 @@ pub async fn items(
 
 /// `GET /ogc/collections/{collectionId}/items/{featureId}`.
 pub async fn item(
+    State(state): State<AppState>,
     Snap(snap): Snap,
     BaseUrl(base): BaseUrl,
     Path((id, fid)): Path<(String, String)>,
-    _: Params<FormatQuery>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let c = find(&id)?;
-    let mut feature = c.item(&snap, &fid).ok_or_else(|| ApiError::NotFound {
-        parameter: Some("featureId".to_owned()),
-        description: format!("collection {:?} has no feature {fid:?}", c.id()),
-    })?;
+    let (FormatQuery, extra, computed) =
+        checked_query::<FormatQuery>(c, &["f"], &state, &snap, raw).await?;
+    let mut feature =
+        c.item(&snap, &fid, computed.as_deref())
+            .ok_or_else(|| ApiError::NotFound {
+                parameter: Some("featureId".to_owned()),
+                description: format!("collection {:?} has no feature {fid:?}", c.id()),
+            })?;
     // Ids may hold spaces or slashes: encode everything but RFC 3986 unreserved characters.
     let fid_path = percent_encoding::utf8_percent_encode(&fid, PATH_SEGMENT);
+    let query = if extra.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "?{}",
+            serde_urlencoded::to_string(&extra).unwrap_or_default()
+        )
+    };
     feature["links"] = json!([
         link(
-            format!("{base}/ogc/collections/{}/items/{fid_path}", c.id()),
+            format!("{base}/ogc/collections/{}/items/{fid_path}{query}", c.id()),
             "self",
             GEOJSON,
             "This feature"

@@ -69,7 +69,12 @@ pub struct ItemsQuery {
     pub limit: usize,
     /// Items skipped, 0..=[`MAX_OFFSET`].
     pub offset: usize,
+    /// Analysis parameters of an analysis collection, as given (kept for the paging links).
+    pub extra: Vec<(String, String)>,
 }
+
+/// The parameters of `/items` itself (the rest are an analysis collection's).
+pub const ITEMS_PARAMS: &[&str] = &["bbox", "datetime", "limit", "offset", "f"];
 
 impl TryFrom<RawItemsQuery> for ItemsQuery {
     type Error = ApiError;
@@ -91,6 +96,7 @@ impl TryFrom<RawItemsQuery> for ItemsQuery {
             datetime: raw.datetime.as_deref().map(Interval::parse).transpose()?,
             limit,
             offset,
+            extra: Vec::new(),
         })
     }
 }
@@ -106,7 +112,7 @@ impl CheckedQuery for ItemsQuery {
 impl ItemsQuery {
     /// The query string for the same filters at another offset, parameters in a fixed order.
     pub fn query_string(&self, offset: usize) -> String {
-        let mut pairs: Vec<(&str, String)> = Vec::with_capacity(4);
+        let mut pairs: Vec<(&str, String)> = Vec::with_capacity(4 + self.extra.len());
         if let Some(b) = &self.bbox {
             pairs.push(("bbox", b.to_string()));
         }
@@ -115,6 +121,7 @@ impl ItemsQuery {
         }
         pairs.push(("limit", self.limit.to_string()));
         pairs.push(("offset", offset.to_string()));
+        pairs.extend(self.extra.iter().map(|(k, v)| (k.as_str(), v.clone())));
         serde_urlencoded::to_string(&pairs).unwrap_or_default()
     }
 }

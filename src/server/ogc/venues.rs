@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 use super::collection::{Collection, Extent, ItemsPage, Rows, no_time, point_feature};
 use super::params::ItemsQuery;
 use crate::index::Snapshot;
+use crate::server::analyses::Computed;
 use crate::server::error::ApiError;
 
 /// The `venues` collection.
@@ -62,7 +63,12 @@ impl Collection for Venues {
         })
     }
 
-    fn items(&self, snap: &Snapshot, query: &ItemsQuery) -> Result<ItemsPage, ApiError> {
+    fn items(
+        &self,
+        snap: &Snapshot,
+        query: &ItemsQuery,
+        _analysis: Option<&Computed>,
+    ) -> Result<ItemsPage, ApiError> {
         no_time(self, query)?;
         let rows = match &query.bbox {
             None => Rows::All(snap.venues.len()),
@@ -79,7 +85,7 @@ impl Collection for Venues {
         Ok(rows.page(query, |i| feature(snap, i)))
     }
 
-    fn item(&self, snap: &Snapshot, fid: &str) -> Option<Value> {
+    fn item(&self, snap: &Snapshot, fid: &str, _analysis: Option<&Computed>) -> Option<Value> {
         let i = snap.venues.iter().position(|v| v.id == fid)?;
         Some(feature(snap, i))
     }

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use super::collection::{Collection, Extent, ItemsPage, Rows, no_time};
 use super::params::ItemsQuery;
 use crate::index::Snapshot;
+use crate::server::analyses::Computed;
 use crate::server::error::ApiError;
 
 /// The `wards` collection.
@@ -59,7 +60,12 @@ impl Collection for Wards {
         })
     }
 
-    fn items(&self, snap: &Snapshot, query: &ItemsQuery) -> Result<ItemsPage, ApiError> {
+    fn items(
+        &self,
+        snap: &Snapshot,
+        query: &ItemsQuery,
+        _analysis: Option<&Computed>,
+    ) -> Result<ItemsPage, ApiError> {
         no_time(self, query)?;
         let rows = match &query.bbox {
             None => Rows::All(snap.wards.len()),
@@ -76,7 +82,7 @@ impl Collection for Wards {
         Ok(rows.page(query, |i| feature(snap, i)))
     }
 
-    fn item(&self, snap: &Snapshot, fid: &str) -> Option<Value> {
+    fn item(&self, snap: &Snapshot, fid: &str, _analysis: Option<&Computed>) -> Option<Value> {
         let i = snap.wards.iter().position(|w| w.code == fid)?;
         Some(feature(snap, i))
     }
