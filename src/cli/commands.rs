@@ -399,7 +399,9 @@ fn serve_command(
         ),
         None => None,
     };
-    let config = ServerConfig::from_env(&args.token_env).with_events(events);
+    let config = ServerConfig::from_env(&args.token_env)
+        .with_events(events)
+        .with_store(store);
     let state = AppState::new(snap, config);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -23,6 +23,7 @@ pub mod auth;
 pub mod cache;
 pub mod error;
 pub mod extract;
+pub mod ingest;
 pub mod memo;
 pub mod ogc;
 pub mod openapi;
@@ -103,6 +104,19 @@ impl Routes {
         });
         self
     }
+
+    fn post<H, T>(mut self, path: &'static str, handler: H) -> Routes
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.router = self.router.route(path, axum::routing::post(handler));
+        self.table.push(Route {
+            method: Method::POST,
+            path,
+        });
+        self
+    }
 }
 
 fn routes() -> Routes {
@@ -119,6 +133,7 @@ fn routes() -> Routes {
     .get("/api/hotspots", api::hotspots)
     .get("/api/emerging", api::emerging)
     .get("/api/density", api::density)
+    .post("/api/incidents", ingest::post_incidents)
     .get("/tiles/{layer}", tiles::tile_json)
     .get("/tiles/{layer}/{z}/{x}/{y}", tiles::tile)
     .get("/ogc", ogc::landing)

@@ -467,6 +467,29 @@ pub fn document(base: &str) -> Value {
             "/api/hotspots": analysis_get(Endpoint::Hotspots),
             "/api/emerging": analysis_get(Endpoint::Emerging),
             "/api/density": analysis_get(Endpoint::Density),
+            "/api/incidents": {
+                "post": {
+                    "summary": "Ingest incidents (needs Authorization: Bearer <token>): a police.uk CSV (text/csv), a log CSV with ?mapping=NAME of a mapping stored with `hotspot import mapping`, or GeoJSON points (application/geo+json); answers the ingest report",
+                    "parameters": [
+                        { "name": "mapping", "in": "query", "required": false, "schema": { "type": "string" } },
+                        { "name": "strict", "in": "query", "required": false, "schema": { "type": "boolean" } }
+                    ],
+                    "requestBody": {
+                        "required": true,
+                        "content": {
+                            "text/csv": { "schema": { "type": "string" } },
+                            "application/geo+json": { "schema": { "type": "object" } }
+                        }
+                    },
+                    "responses": {
+                        "200": { "description": "The ingest report", "content": { "application/json": { "schema": { "type": "object", "required": ["report", "summary", "version"] } } } },
+                        "400": { "description": "Bad body or parameter", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                        "401": { "description": "Missing or wrong token", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                        "403": { "description": "Read-only server (no token or store configured)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                        "413": { "description": "Body too large", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                    }
+                }
+            },
             "/tiles/{layer}": get(
                 "TileJSON 3.0 of a layer (layer is the name followed by .json, e.g. wards.json); format=mvt|geojson picks the tile URLs' format",
                 &{ let mut n = vec!["layer", "format"]; n.extend(tile_analysis_parameters()); n },

@@ -41,6 +41,8 @@ pub struct ServerConfig {
     pub request_timeout: Duration,
     /// The map page's folder (`index.html`, `app.js`, ... and `node_modules/leaflet`).
     pub web_dir: PathBuf,
+    /// The store `POST /api/incidents` writes to; `None` = no ingest over HTTP.
+    pub store: Option<PathBuf>,
     /// Event days for `calendar=events` (loaded by the CLI); `None` makes that value a 400.
     pub events: Option<Arc<EventCalendar>>,
     /// Most analyses kept in the analysis cache (least recently used go first); at least 1.
@@ -58,6 +60,7 @@ impl Default for ServerConfig {
             body_limit_bytes: DEFAULT_BODY_LIMIT_BYTES,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             web_dir: PathBuf::from(DEFAULT_WEB_DIR),
+            store: None,
             events: None,
             analysis_cache_entries: DEFAULT_ANALYSIS_CACHE_ENTRIES,
         }
@@ -103,6 +106,12 @@ impl ServerConfig {
         self
     }
 
+    /// Sets the store `POST /api/incidents` writes to.
+    pub fn with_store(mut self, store: impl Into<PathBuf>) -> ServerConfig {
+        self.store = Some(store.into());
+        self
+    }
+
     /// Sets the map page's folder.
     pub fn with_web_dir(mut self, web_dir: impl Into<PathBuf>) -> ServerConfig {
         self.web_dir = web_dir.into();
@@ -136,6 +145,7 @@ struct Inner {
     config: ServerConfig,
     analyses: AnalysisCache,
     tile_sources: TileSources,
+    ingest_lock: tokio::sync::Mutex<()>,
 }
 
 impl fmt::Debug for AppState {
@@ -155,6 +165,7 @@ impl AppState {
                 snapshot: ArcSwap::from_pointee(snapshot),
                 analyses: AnalysisCache::new(config.analysis_cache_entries),
                 tile_sources: TileSources::new(DEFAULT_TILE_SOURCE_ENTRIES),
+                ingest_lock: tokio::sync::Mutex::new(()),
                 config,
             }),
         }
@@ -179,6 +190,12 @@ impl AppState {
     /// The analysis cache shared by every request and tile.
     pub fn analyses(&self) -> &AnalysisCache {
         &self.inner.analyses
+    }
+
+    /// Held while an HTTP ingest writes the store and swaps the snapshot, so ingests are
+    /// serialised (SQLite has one writer) and snapshots are swapped in version order.
+    pub fn ingest_lock(&self) -> &tokio::sync::Mutex<()> {
+        &self.inner.ingest_lock
     }
 
     /// The tile sources of static layers and incident selections.
