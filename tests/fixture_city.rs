@@ -105,3 +105,41 @@ fn demo_store_holds_every_fixture_row() {
     assert!(outside >= 12, "{outside}");
     assert!(snap.incidents.by_tolerance.iter().filter(|t| **t).count() < 50);
 }
+
+/// esda on the fixture city's `nte` counts (fixtures/golden/fixture-city-nte-res9-gi.csv, made
+/// by `make_golden.py` from the counts this pipeline exports; see fixtures/golden/README.md):
+/// the same cells and counts, the same neighbour counts, and z to 1e-9 for k = 1, 2, 3.
+#[test]
+fn gi_star_equals_esda_on_the_fixture_city() {
+    let snap = snapshot();
+    let path = fixtures().join("golden/fixture-city-nte-res9-gi.csv");
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    for k in 1..=3u32 {
+        let mut bag = ParamBag::new([
+            ("preset", "nte"),
+            ("permutations", "0"),
+            ("k", &k.to_string()),
+        ])
+        .unwrap();
+        let req = HotspotRequest::from_params(&mut bag, snap, None).unwrap();
+        let res = run_hotspots(snap, &req).unwrap();
+        assert_eq!(res.counts.cells.len(), rows.len());
+        for (i, row) in rows.iter().enumerate() {
+            assert_eq!(res.counts.cells[i].to_string(), row[col("cell")]);
+            let count: f64 = row[col("count")].parse().unwrap();
+            assert!((res.counts.counts[i] - count).abs() < 1e-12, "{}", &row[0]);
+            let n: u32 = row[col(&format!("neighbours_k{k}"))].parse().unwrap();
+            assert_eq!(res.gi.cells[i].neighbours, n, "{}", &row[0]);
+            let z: f64 = row[col(&format!("z_k{k}"))].parse().unwrap();
+            assert!(
+                (res.gi.cells[i].z - z).abs() < 1e-9,
+                "{} k={k}: {} vs esda {z}",
+                &row[0],
+                res.gi.cells[i].z
+            );
+        }
+    }
+}
