@@ -130,6 +130,49 @@ fn plant_cell_bin(snap: &Snapshot, pairs: &[(&str, &str)]) -> i8 {
 }
 
 #[test]
+fn local_moran_second_opinion_is_carried_on_every_cell() {
+    let snap = snapshot();
+    let mut b = bag(&[
+        ("from", "2024-01"),
+        ("to", "2024-12"),
+        ("preset", "nte"),
+        ("permutations", "199"),
+    ]);
+    let req = HotspotRequest::from_params(&mut b, &snap, None).unwrap();
+    let res = run_hotspots(&snap, &req).unwrap();
+    let cell = h3o::LatLng::new(PLANT.1, PLANT.0)
+        .unwrap()
+        .to_cell(res.resolution);
+    let i = res.position(cell).unwrap();
+    let lisa = res.lisa.as_ref().expect("computed with permutations");
+    let cells = res.json(&snap)["cells"].clone();
+    for (j, f) in cells.as_array().unwrap().iter().enumerate() {
+        let l = &lisa.cells[j];
+        assert_eq!(f["lisa_p"].as_f64(), Some(l.p_sim));
+        match l.label {
+            Some(q) => {
+                assert_eq!(f["lisa"], q.as_str());
+                assert!(l.p_sim <= 0.05);
+            }
+            None => assert!(f["lisa"].is_null() && l.p_sim > 0.05),
+        }
+    }
+    // The planted spike is a high value; its quadrant is HH or HL (high among low neighbours).
+    let q = lisa.cells[i].quadrant.as_str();
+    assert!(q == "HH" || q == "HL", "{q}");
+    // Without permutations there is no pseudo p, so no label.
+    let mut b = bag(&[
+        ("from", "2024-01"),
+        ("to", "2024-12"),
+        ("preset", "nte"),
+        ("permutations", "0"),
+    ]);
+    let req = HotspotRequest::from_params(&mut b, &snap, None).unwrap();
+    let res = run_hotspots(&snap, &req).unwrap();
+    assert!(res.json(&snap)["cells"][i]["lisa"].is_null());
+}
+
+#[test]
 fn planted_night_cluster_is_hot_at_night_and_not_by_day() {
     let snap = snapshot();
     let night = [
@@ -169,7 +212,17 @@ fn hotspot_outputs_carry_parameters_summary_and_left_out_rows() {
         "the month-only row is in the other ward"
     );
     let f = &g["features"][0]["properties"];
-    for key in ["cell", "count", "z", "p", "p_sim", "bin", "neighbours"] {
+    for key in [
+        "cell",
+        "count",
+        "z",
+        "p",
+        "p_sim",
+        "bin",
+        "neighbours",
+        "lisa",
+        "lisa_p",
+    ] {
         assert!(f.get(key).is_some(), "{key}");
     }
     assert!(f["p_sim"].is_null());

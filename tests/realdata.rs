@@ -210,3 +210,36 @@ fn gi_star_equals_esda_on_real_june_2017_asb_k1() {
 fn gi_star_equals_esda_on_real_june_2017_asb_k2() {
     golden(2);
 }
+
+#[test]
+fn stats_by_lsoa_match_the_police_uk_lsoa_column() {
+    use hotspot::query::{StatsRequest, run_stats};
+    let l = loaded();
+    let mut bag = ParamBag::new([
+        ("by", "lsoa"),
+        ("ward", "Charles Dickens"),
+        ("category", "asb"),
+    ])
+    .unwrap();
+    let req = StatsRequest::from_params(&mut bag, &l.snapshot, None).unwrap();
+    let res = run_stats(&l.snapshot, &req).unwrap();
+    let json = res.json(&l.snapshot);
+    let rows = json["rows"].as_array().unwrap();
+    assert!(rows.len() > 5);
+    let t = &l.snapshot.incidents;
+    let ward = l.snapshot.ward_by_key("Charles Dickens").unwrap() as u16;
+    for row in rows {
+        let code = row["lsoa"].as_str().unwrap();
+        assert!(
+            row["lsoa_name"]
+                .as_str()
+                .unwrap()
+                .starts_with("Portsmouth ")
+        );
+        let want = (0..t.len())
+            .filter(|&i| t.ward[i] == Some(ward) && t.group[i] == hotspot::domain::Group::Asb)
+            .filter(|&i| t.lsoa[i].is_some_and(|x| t.lsoas.get(x) == code))
+            .count();
+        assert_eq!(row["count"].as_f64().unwrap(), want as f64, "{code}");
+    }
+}

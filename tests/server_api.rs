@@ -275,7 +275,17 @@ async fn hotspots_find_the_planted_cluster() {
     assert_eq!(f["geometry"]["type"], "Polygon");
     assert_eq!(
         keys(&f["properties"]),
-        set(&["cell", "count", "z", "p", "p_sim", "bin", "neighbours"])
+        set(&[
+            "cell",
+            "count",
+            "z",
+            "p",
+            "p_sim",
+            "bin",
+            "neighbours",
+            "lisa",
+            "lisa_p"
+        ])
     );
     assert_eq!(f["properties"]["bin"], 3, "{f}");
     assert_eq!(f["properties"]["neighbours"], 7);
@@ -460,7 +470,7 @@ async fn formats_json_and_csv() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
-        Some("cell,lat,lon,count,z,p,p_sim,bin,neighbours")
+        Some("cell,lat,lon,count,z,p,p_sim,bin,neighbours,lisa,lisa_p")
     );
     let line = lines.find(|l| l.starts_with(&cell)).unwrap();
     assert_eq!(line.split(',').nth(7), Some("3"));

@@ -231,7 +231,7 @@ pub struct StatsArgs {
     /// Which incidents.
     #[command(flatten)]
     pub selection: SelectionArgs,
-    /// ward, month, category, hour or weekday; repeat for a cross tab.
+    /// ward, lsoa, month, category, hour or weekday; repeat for a cross tab.
     #[arg(long)]
     pub by: Vec<String>,
     /// Only incidents in this H3 cell.

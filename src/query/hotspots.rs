@@ -10,6 +10,10 @@
 //!    the study area (every cell centred in the chosen wards, zeros included).
 //! 3. Build binary k-ring weights over the study-area cells, self included.
 //! 4. Gi* z and p, seeded conditional-permutation pseudo p, FDR-corrected bins.
+//! 5. With permutations, Local Moran's I over the same cells and weights as a second opinion
+//!    (esda `Moran_Local`, row-standardised, same seed): `lisa` HH/LL/HL/LH where its pseudo p
+//!    ≤ 0.05 (ArcGIS Cluster and Outlier Analysis labels), which finds the "one rowdy street in
+//!    a quiet area" (HL) that Gi* cannot.
 
 use h3o::{CellIndex, Resolution};
 use serde_json::{Value, json};
@@ -19,6 +23,7 @@ use super::{
     parse_bool, parse_in_range, parse_resolution,
 };
 use crate::analysis::gi_star::{GiStar, GiStarOptions, Inference, gi_star};
+use crate::analysis::local_moran::{LocalMoran, LocalMoranOptions, local_moran};
 use crate::analysis::weights::Neighbours;
 use crate::index::{RESOLUTIONS, Snapshot};
 use crate::time::EventCalendar;
@@ -105,6 +110,9 @@ pub struct HotspotResult {
     pub counts: CellCounts,
     /// Gi* per cell, in `counts.cells` order.
     pub gi: GiStar,
+    /// Local Moran's I per cell (with permutations only; `None` when they are 0 or every
+    /// count is equal).
+    pub lisa: Option<LocalMoran>,
 }
 
 /// Picks a resolution from the data: the finest of 7–11 whose average H3 edge is at least
@@ -160,12 +168,28 @@ pub fn run_hotspots(
     let counts = cell_counts(snap, &request.selection.wards, &selected, resolution)?;
     let neighbours = Neighbours::from_h3_cells(&counts.cells, request.k)?;
     let gi = gi_star(&counts.counts, &neighbours, &request.gi)?;
+    let lisa = (request.gi.permutations > 0)
+        .then(|| {
+            local_moran(
+                &counts.counts,
+                &neighbours,
+                &LocalMoranOptions {
+                    permutations: request.gi.permutations,
+                    seed: request.gi.seed,
+                    threads: request.gi.threads,
+                    ..LocalMoranOptions::default()
+                },
+            )
+            .ok()
+        })
+        .flatten();
     Ok(HotspotResult {
         request: request.clone(),
         resolution,
         selected,
         counts,
         gi,
+        lisa,
     })
 }
 
@@ -215,6 +239,7 @@ impl HotspotResult {
     /// One JSON property object per cell (interface.md's hotspot cell properties).
     fn properties(&self, i: usize) -> Value {
         let c = &self.gi.cells[i];
+        let lisa = self.lisa.as_ref().map(|l| &l.cells[i]);
         json!({
             "cell": self.counts.cells[i].to_string(),
             "count": self.counts.counts[i],
@@ -223,6 +248,8 @@ impl HotspotResult {
             "p_sim": c.p_sim,
             "bin": c.bin,
             "neighbours": c.neighbours,
+            "lisa": lisa.and_then(|l| l.label).map(|q| q.as_str()),
+            "lisa_p": lisa.map(|l| l.p_sim),
         })
     }
 
@@ -250,12 +277,13 @@ impl HotspotResult {
 
     /// CSV: one row per cell with its centre.
     pub fn csv(&self) -> String {
-        let mut out = String::from("cell,lat,lon,count,z,p,p_sim,bin,neighbours\n");
+        let mut out = String::from("cell,lat,lon,count,z,p,p_sim,bin,neighbours,lisa,lisa_p\n");
         for (i, cell) in self.counts.cells.iter().enumerate() {
             let c = &self.gi.cells[i];
             let ll = h3o::LatLng::from(*cell);
+            let lisa = self.lisa.as_ref().map(|l| &l.cells[i]);
             out.push_str(&format!(
-                "{cell},{:.6},{:.6},{},{},{},{},{},{}\n",
+                "{cell},{:.6},{:.6},{},{},{},{},{},{},{},{}\n",
                 ll.lat(),
                 ll.lng(),
                 self.counts.counts[i],
@@ -263,7 +291,9 @@ impl HotspotResult {
                 c.p,
                 c.p_sim.map_or(String::new(), |p| p.to_string()),
                 c.bin,
-                c.neighbours
+                c.neighbours,
+                lisa.and_then(|l| l.label).map_or("", |q| q.as_str()),
+                lisa.map_or(String::new(), |l| l.p_sim.to_string()),
             ));
         }
         out

@@ -1,4 +1,4 @@
-//! Counts by ward, month, category, hour and weekday — alone or crossed — for a selection.
+//! Counts by ward, LSOA, month, category, hour and weekday — alone or crossed — for a selection.
 //!
 //! Steps:
 //! 1. Select incidents (window, wards, categories; optionally one H3 cell).
@@ -30,6 +30,8 @@ const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 pub enum Dim {
     /// Ward code (incidents outside wards: `null`).
     Ward,
+    /// LSOA code, where the source gives one (police.uk), else `null`.
+    Lsoa,
     /// Local month `YYYY-MM`.
     Month,
     /// Category group slug.
@@ -44,6 +46,7 @@ impl Dim {
     fn name(self) -> &'static str {
         match self {
             Dim::Ward => "ward",
+            Dim::Lsoa => "lsoa",
             Dim::Month => "month",
             Dim::Category => "category",
             Dim::Hour => "hour",
@@ -54,13 +57,14 @@ impl Dim {
     fn parse(text: &str) -> Result<Dim, ParamError> {
         match text.trim().to_ascii_lowercase().as_str() {
             "ward" => Ok(Dim::Ward),
+            "lsoa" => Ok(Dim::Lsoa),
             "month" => Ok(Dim::Month),
             "category" => Ok(Dim::Category),
             "hour" => Ok(Dim::Hour),
             "weekday" => Ok(Dim::Weekday),
             other => Err(ParamError::new(
                 "by",
-                format!("{other:?} is not ward, month, category, hour or weekday"),
+                format!("{other:?} is not ward, lsoa, month, category, hour or weekday"),
             )),
         }
     }
@@ -182,6 +186,7 @@ pub fn run_stats(snap: &Snapshot, request: &StatsRequest) -> Result<StatsResult,
                 Dim::Ward => t.ward[i].map_or(Key::None, |w| {
                     Key::Text(snap.wards[usize::from(w)].code.clone())
                 }),
+                Dim::Lsoa => t.lsoa[i].map_or(Key::None, |l| Key::Text(t.lsoas.get(l).to_owned())),
                 Dim::Month => Key::Text(t.month[i].to_string()),
                 Dim::Category => Key::Text(t.group[i].slug().to_owned()),
                 Dim::Hour | Dim::Weekday => Key::None,
@@ -247,6 +252,15 @@ impl StatsResult {
                 let mut o = serde_json::Map::new();
                 for (d, k) in self.request.by.iter().zip(keys) {
                     o.insert(d.name().to_owned(), k.to_json(*d));
+                    if *d == Dim::Lsoa
+                        && let Key::Text(code) = k
+                        && let Some(n) = snap.incidents.lsoas.find(code)
+                    {
+                        o.insert(
+                            "lsoa_name".into(),
+                            json!(snap.incidents.lsoa_names[n as usize]),
+                        );
+                    }
                     if *d == Dim::Ward
                         && let Key::Text(code) = k
                         && let Some(w) = snap.wards.iter().find(|w| &w.code == code)
