@@ -86,10 +86,13 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Ingest(cmd) => ingest(&cli.store, cli.quiet, cmd),
         Command::Import(cmd) => import(&cli.store, cli.quiet, cmd),
         Command::Stats(a) => {
-            let snap = snapshot(&cli.store)?;
-            let mut bag = ParamBag::new(a.pairs())?;
-            let req = StatsRequest::from_params(&mut bag, &snap, events.as_ref())?;
-            bag.finish(&known(STATS_PARAMS))?;
+            let (snap, req) = checked(
+                &cli.store,
+                a.pairs(),
+                STATS_PARAMS,
+                events.as_ref(),
+                StatsRequest::from_params,
+            )?;
             let res = run_stats(&snap, &req)?;
             let text = match a.format.as_str() {
                 "table" => res.table(&snap),
@@ -100,55 +103,90 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             print(&text)
         }
         Command::Hotspots(a) => {
-            let snap = snapshot(&cli.store)?;
-            let mut bag = ParamBag::new(a.pairs())?;
-            let req = HotspotRequest::from_params(&mut bag, &snap, events.as_ref())?;
-            bag.finish(&known(HOTSPOT_PARAMS))?;
+            let (snap, req) = checked(
+                &cli.store,
+                a.pairs(),
+                HOTSPOT_PARAMS,
+                events.as_ref(),
+                HotspotRequest::from_params,
+            )?;
             let res = run_hotspots(&snap, &req)?;
             warn(&res.summary()["warnings"], cli.quiet);
-            let text = match a.format.as_str() {
-                "geojson" => res.geojson(&snap).to_string(),
-                "json" => pretty(&res.json(&snap)),
-                "csv" => res.csv(),
-                other => return Err(bad_format(other, "geojson, csv or json")),
-            };
-            print(&text)
+            cell_output(
+                &a.format,
+                || res.geojson(&snap),
+                || res.json(&snap),
+                || res.csv(),
+            )
         }
         Command::Emerging(a) => {
-            let snap = snapshot(&cli.store)?;
-            let mut bag = ParamBag::new(a.pairs())?;
-            let req = EmergingRequest::from_params(&mut bag, &snap, events.as_ref())?;
-            bag.finish(&known(EMERGING_PARAMS))?;
+            let (snap, req) = checked(
+                &cli.store,
+                a.pairs(),
+                EMERGING_PARAMS,
+                events.as_ref(),
+                EmergingRequest::from_params,
+            )?;
             let res = run_emerging(&snap, &req)?;
             warn(&res.summary()["warnings"], cli.quiet);
-            let text = match a.format.as_str() {
-                "geojson" => res.geojson(&snap).to_string(),
-                "json" => pretty(&res.json(&snap)),
-                "csv" => res.csv(),
-                other => return Err(bad_format(other, "geojson, csv or json")),
-            };
-            print(&text)
+            cell_output(
+                &a.format,
+                || res.geojson(&snap),
+                || res.json(&snap),
+                || res.csv(),
+            )
         }
         Command::Density(a) => {
-            let snap = snapshot(&cli.store)?;
-            let mut bag = ParamBag::new(a.pairs())?;
-            let req = DensityRequest::from_params(&mut bag, &snap, events.as_ref())?;
-            bag.finish(&known(DENSITY_PARAMS))?;
+            let (snap, req) = checked(
+                &cli.store,
+                a.pairs(),
+                DENSITY_PARAMS,
+                events.as_ref(),
+                DensityRequest::from_params,
+            )?;
             let res = run_density(&snap, &req)?;
-            let text = match a.format.as_str() {
-                "geojson" => res.geojson(&snap).to_string(),
-                "json" => pretty(&res.json(&snap)),
-                "csv" => res.csv(),
-                other => return Err(bad_format(other, "geojson, csv or json")),
-            };
-            print(&text)
+            cell_output(
+                &a.format,
+                || res.geojson(&snap),
+                || res.json(&snap),
+                || res.csv(),
+            )
         }
         Command::Serve(a) => serve_command(&cli.store, a, events),
     }
 }
 
-fn known(own: &[&'static str]) -> Vec<&'static str> {
-    SELECTION_PARAMS.iter().chain(own).copied().collect()
+/// Opens the snapshot and checks the command's flags into its request, exactly as the HTTP
+/// API checks a query string; a flag the request does not take is an error naming it.
+fn checked<R>(
+    store: &Path,
+    pairs: Vec<(String, String)>,
+    own: &[&'static str],
+    events: Option<&EventCalendar>,
+    parse: impl FnOnce(&mut ParamBag, &Snapshot, Option<&EventCalendar>) -> Result<R, ParamError>,
+) -> Result<(Snapshot, R), Failure> {
+    let snap = snapshot(store)?;
+    let mut bag = ParamBag::new(pairs)?;
+    let request = parse(&mut bag, &snap, events)?;
+    let known: Vec<&str> = SELECTION_PARAMS.iter().chain(own).copied().collect();
+    bag.finish(&known)?;
+    Ok((snap, request))
+}
+
+/// Prints a cell analysis as GeoJSON (compact), JSON (pretty) or CSV.
+fn cell_output(
+    format: &str,
+    geojson: impl FnOnce() -> serde_json::Value,
+    json: impl FnOnce() -> serde_json::Value,
+    csv: impl FnOnce() -> String,
+) -> Result<(), Failure> {
+    let text = match format {
+        "geojson" => geojson().to_string(),
+        "json" => pretty(&json()),
+        "csv" => csv(),
+        other => return Err(bad_format(other, "geojson, csv or json")),
+    };
+    print(&text)
 }
 
 fn bad_format(got: &str, allowed: &str) -> Failure {
@@ -243,8 +281,13 @@ fn ingest(store: &Path, quiet: bool, cmd: IngestCommand) -> Result<(), Failure> 
         print(&ingest_summary(&summary, strict))?;
     }
     if strict && summary.rejected > 0 {
+        let first = reports
+            .iter()
+            .flat_map(IngestReport::rejects)
+            .next()
+            .map_or_else(String::new, |r| format!("; first: {r}"));
         return Err(Failure::Usage(format!(
-            "--strict: {} malformed rows; nothing was stored from the files that hold them",
+            "--strict: {} malformed rows; nothing was stored from the files that hold them{first}",
             summary.rejected
         )));
     }
