@@ -395,6 +395,16 @@ fn parameters() -> Value {
             "name": "featureId", "in": "path", "required": true,
             "schema": { "type": "string" },
         },
+        "mapping": {
+            "name": "mapping", "in": "query", "required": false,
+            "description": "POST /api/incidents: the name of a log mapping stored with `hotspot import mapping` (the body is then a log CSV).",
+            "schema": { "type": "string" },
+        },
+        "strict": {
+            "name": "strict", "in": "query", "required": false,
+            "description": "POST /api/incidents: store nothing when any row is malformed.",
+            "schema": { "type": "boolean" },
+        },
         "bbox": {
             "name": "bbox", "in": "query", "required": false, "style": "form", "explode": false,
             "description": "minlon,minlat,maxlon,maxlat in WGS84 degrees; features on the boundary are included.",
@@ -470,10 +480,7 @@ pub fn document(base: &str) -> Value {
             "/api/incidents": {
                 "post": {
                     "summary": "Ingest incidents (needs Authorization: Bearer <token>): a police.uk CSV (text/csv), a log CSV with ?mapping=NAME of a mapping stored with `hotspot import mapping`, or GeoJSON points (application/geo+json); answers the ingest report",
-                    "parameters": [
-                        { "name": "mapping", "in": "query", "required": false, "schema": { "type": "string" } },
-                        { "name": "strict", "in": "query", "required": false, "schema": { "type": "boolean" } }
-                    ],
+                    "parameters": [param("mapping"), param("strict")],
                     "requestBody": {
                         "required": true,
                         "content": {
