@@ -1277,3 +1277,36 @@ async fn api_answers_equal_the_library() {
     let api = get_ok(&app, &format!("/api/stats?{query}")).await.text();
     assert_eq!(api, serde_json::to_string(&lib.json(&snap)).unwrap());
 }
+
+#[tokio::test]
+async fn served_tiles_are_kept_and_a_new_snapshot_is_not_served_stale_tiles() {
+    let state = state();
+    let app = app(state.clone());
+    let t = tile_at(PLANT.0, PLANT.1, 14);
+    let uri = tile_uri("hotspots", t, "mvt", "?preset=nte");
+    let first = get_ok(&app, &uri).await;
+    assert_eq!(state.tile_cache().hits(), 0);
+    let second = get_ok(&app, &uri).await;
+    assert_eq!(state.tile_cache().hits(), 1);
+    assert_eq!(first.body, second.body);
+    // Another query is another tile.
+    get_ok(&app, &tile_uri("hotspots", t, "mvt", "?preset=daytime")).await;
+    assert_eq!(state.tile_cache().hits(), 1);
+    // A new snapshot version is never answered from tiles of the old one.
+    let snap = state.snapshot();
+    let next = hotspot::index::Snapshot::build(hotspot::index::SnapshotInput {
+        version: snap.version() + 1,
+        wards: snap.wards.clone(),
+        ..Default::default()
+    })
+    .unwrap();
+    state.replace(next);
+    let empty = get(&app, &uri).await;
+    assert_ne!(
+        empty.status,
+        StatusCode::OK,
+        "no incidents, no hot spots: {}",
+        empty.text()
+    );
+    assert_eq!(state.tile_cache().hits(), 1);
+}

@@ -14,7 +14,9 @@ use axum::http::uri::Authority;
 
 use super::analyses::{AnalysisCache, DEFAULT_ANALYSIS_CACHE_ENTRIES};
 use super::error::ApiError;
-use super::tiles::{DEFAULT_TILE_SOURCE_ENTRIES, TileSources};
+use super::tiles::{
+    DEFAULT_TILE_CACHE_ENTRIES, DEFAULT_TILE_SOURCE_ENTRIES, TileCache, TileSources,
+};
 use crate::index::Snapshot;
 use crate::time::EventCalendar;
 
@@ -146,6 +148,7 @@ struct Inner {
     analyses: AnalysisCache,
     tile_sources: TileSources,
     ingest_lock: tokio::sync::Mutex<()>,
+    tile_cache: TileCache,
 }
 
 impl fmt::Debug for AppState {
@@ -166,6 +169,7 @@ impl AppState {
                 analyses: AnalysisCache::new(config.analysis_cache_entries),
                 tile_sources: TileSources::new(DEFAULT_TILE_SOURCE_ENTRIES),
                 ingest_lock: tokio::sync::Mutex::new(()),
+                tile_cache: TileCache::new(DEFAULT_TILE_CACHE_ENTRIES),
                 config,
             }),
         }
@@ -190,6 +194,11 @@ impl AppState {
     /// The analysis cache shared by every request and tile.
     pub fn analyses(&self) -> &AnalysisCache {
         &self.inner.analyses
+    }
+
+    /// Encoded tiles already served (keyed by snapshot version, so an ingest shows at once).
+    pub fn tile_cache(&self) -> &TileCache {
+        &self.inner.tile_cache
     }
 
     /// Held while an HTTP ingest writes the store and swaps the snapshot, so ingests are

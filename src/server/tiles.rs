@@ -171,6 +171,55 @@ impl TileSources {
     }
 }
 
+/// Encoded tiles already served, per snapshot version, layer, address, format and query: a
+/// warm tile costs one map lookup (martin keeps a tile cache for the same reason).
+#[derive(Debug)]
+pub struct TileCache {
+    tiles: std::sync::Mutex<lru::LruCache<(u64, String), Option<axum::body::Bytes>>>,
+    hits: std::sync::atomic::AtomicU64,
+}
+
+/// Tiles kept by default (MVT tiles of these layers are a few kB each).
+pub const DEFAULT_TILE_CACHE_ENTRIES: usize = 8192;
+
+impl TileCache {
+    /// Keeps at most `entries` tiles (at least 1).
+    pub fn new(entries: usize) -> TileCache {
+        TileCache {
+            tiles: std::sync::Mutex::new(lru::LruCache::new(
+                std::num::NonZeroUsize::new(entries).unwrap_or(std::num::NonZeroUsize::MIN),
+            )),
+            hits: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, lru::LruCache<(u64, String), Option<axum::body::Bytes>>> {
+        // Each use is one LruCache call: a poisoned lock cannot hold a half-changed map.
+        self.tiles
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn get(&self, key: &(u64, String)) -> Option<Option<axum::body::Bytes>> {
+        let found = self.lock().get(key).cloned();
+        if found.is_some() {
+            self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        found
+    }
+
+    fn put(&self, key: (u64, String), tile: Option<axum::body::Bytes>) {
+        self.lock().put(key, tile);
+    }
+
+    /// How many requests were answered from the cache (for monitoring and tests).
+    pub fn hits(&self) -> u64 {
+        self.hits.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
 fn tile_error(e: &TileError) -> ApiError {
     ApiError::Internal {
         detail: format!("tile source: {e}"),
@@ -404,6 +453,25 @@ pub async fn tile(
     };
     let coord = TileCoord::new_checked(number("z", &z)?, number("x", &x)?, number("y", y)?)
         .map_err(|e| address_error(&e))?;
+    let media_type = match format {
+        TileFormat::Mvt => MVT,
+        TileFormat::GeoJson => GEOJSON,
+    };
+    let respond = |encoded: Option<axum::body::Bytes>| match encoded {
+        None => StatusCode::NO_CONTENT.into_response(),
+        Some(bytes) => (
+            [(header::CONTENT_TYPE, HeaderValue::from_static(media_type))],
+            bytes,
+        )
+            .into_response(),
+    };
+    let cache_key = (
+        snap.version(),
+        format!("{layer}/{coord}/{file}?{}", query.as_deref().unwrap_or("")),
+    );
+    if let Some(hit) = state.tile_cache().get(&cache_key) {
+        return Ok(respond(hit));
+    }
     let bag = ParamBag::new(query_pairs(query.as_deref())?).map_err(|e| param_error(&e))?;
     let source = source(&state, &snap, layer_kind, bag, &[]).await?;
     let encoded = tokio::task::spawn_blocking(move || {
@@ -427,19 +495,10 @@ pub async fn tile(
     .map_err(|e| ApiError::Internal {
         detail: format!("cutting a tile failed: {e}"),
     })?
-    .map_err(|e| tile_error(&e))?;
-    let media_type = match format {
-        TileFormat::Mvt => MVT,
-        TileFormat::GeoJson => GEOJSON,
-    };
-    Ok(match encoded {
-        None => StatusCode::NO_CONTENT.into_response(),
-        Some(bytes) => (
-            [(header::CONTENT_TYPE, HeaderValue::from_static(media_type))],
-            bytes,
-        )
-            .into_response(),
-    })
+    .map_err(|e| tile_error(&e))?
+    .map(axum::body::Bytes::from);
+    state.tile_cache().put(cache_key, encoded.clone());
+    Ok(respond(encoded))
 }
 
 /// `GET /tiles/{layer}.json`: TileJSON 3.0 for the layer, with the query's parameters
