@@ -17,8 +17,8 @@ use h3o::Resolution;
 use serde_json::{Value, json};
 
 use super::{
-    CellCounts, ParamBag, ParamError, QueryError, RawSelection, Selected, Selection, cell_counts,
-    parse_bool, parse_in_range, parse_resolution,
+    CellCounts, ParamBag, ParamError, QueryError, RawSelection, Selected, Selection, parse_bool,
+    parse_in_range, parse_resolution,
 };
 use crate::analysis::emerging::{Emerging, EmergingOptions, MAX_STEPS, emerging};
 use crate::analysis::weights::Neighbours;
@@ -149,18 +149,8 @@ pub fn run_emerging(
     snap: &Snapshot,
     request: &EmergingRequest,
 ) -> Result<EmergingResult, QueryError> {
-    let selected = request.selection.apply(snap);
-    if selected.rows.is_empty() {
-        return Err(QueryError::Empty(super::why_empty(
-            snap,
-            &request.selection,
-            &selected,
-        )));
-    }
-    let resolution = request
-        .resolution
-        .unwrap_or_else(|| super::auto_resolution(snap, &selected));
-    let counts = cell_counts(snap, &request.selection.wards, &selected, resolution)?;
+    let (selected, resolution, counts) =
+        super::hotspots::select_and_count(snap, &request.selection, request.resolution)?;
     let locations: Vec<usize> = (0..counts.cells.len())
         .filter(|&i| counts.counts[i] > 0.0)
         .collect();

@@ -149,23 +149,31 @@ pub fn auto_resolution(snap: &Snapshot, selected: &Selected) -> Resolution {
         .unwrap_or(Resolution::Seven)
 }
 
+/// Step 2 of the cell analyses: selects the incidents (an empty selection is an error that
+/// says why), resolves `auto` resolution, and counts per study-area cell.
+pub(super) fn select_and_count(
+    snap: &Snapshot,
+    selection: &Selection,
+    resolution: Option<Resolution>,
+) -> Result<(Selected, Resolution, CellCounts), QueryError> {
+    let selected = selection.apply(snap);
+    if selected.rows.is_empty() {
+        return Err(QueryError::Empty(super::why_empty(
+            snap, selection, &selected,
+        )));
+    }
+    let resolution = resolution.unwrap_or_else(|| auto_resolution(snap, &selected));
+    let counts = cell_counts(snap, &selection.wards, &selected, resolution)?;
+    Ok((selected, resolution, counts))
+}
+
 /// Runs the analysis.
 pub fn run_hotspots(
     snap: &Snapshot,
     request: &HotspotRequest,
 ) -> Result<HotspotResult, QueryError> {
-    let selected = request.selection.apply(snap);
-    if selected.rows.is_empty() {
-        return Err(QueryError::Empty(super::why_empty(
-            snap,
-            &request.selection,
-            &selected,
-        )));
-    }
-    let resolution = request
-        .resolution
-        .unwrap_or_else(|| auto_resolution(snap, &selected));
-    let counts = cell_counts(snap, &request.selection.wards, &selected, resolution)?;
+    let (selected, resolution, counts) =
+        select_and_count(snap, &request.selection, request.resolution)?;
     let neighbours = Neighbours::from_h3_cells(&counts.cells, request.k)?;
     let gi = gi_star(&counts.counts, &neighbours, &request.gi)?;
     let lisa = (request.gi.permutations > 0)
