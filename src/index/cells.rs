@@ -7,7 +7,7 @@
 //! `h3-py`'s `polygon_to_cells`), holes respected.
 
 use h3o::geom::{ContainmentMode, TilerBuilder};
-use h3o::{CellIndex, LatLng, Resolution};
+use h3o::{CellIndex, Resolution};
 
 use crate::domain::Ward;
 
@@ -45,12 +45,6 @@ pub fn ward_cells(ward: &Ward, resolution: Resolution) -> Result<Vec<CellIndex>,
     cells.sort_unstable();
     cells.dedup();
     Ok(cells)
-}
-
-/// The centre of a cell as (lon, lat) degrees.
-pub fn cell_centre(cell: CellIndex) -> (f64, f64) {
-    let ll = LatLng::from(cell);
-    (ll.lng(), ll.lat())
 }
 
 /// Parses a resolution number 7–11.

@@ -5,7 +5,7 @@ mod cells;
 mod snapshot;
 mod wards;
 
-pub use cells::{FillError, RESOLUTIONS, cell_centre, resolution_from_number, ward_cells};
+pub use cells::{FillError, RESOLUTIONS, resolution_from_number, ward_cells};
 pub use snapshot::{
     CellSlots, FINEST_RESOLUTION, IncidentTable, Interner, NO_TIME, Snapshot, SnapshotError,
     SnapshotInput,
