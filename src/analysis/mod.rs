@@ -10,8 +10,10 @@
 //! | [`emerging`] | space-time Gi* and the 17 pattern categories | ArcGIS Emerging Hot Spot Analysis |
 //! | [`kde`] | quartic kernel density per km² | ArcGIS Kernel Density |
 //! | [`local_moran`] | Local Moran's I with HH/LL/HL/LH | esda `Moran_Local`; ArcGIS Cluster and Outlier Analysis |
+//! | [`evaluation`] | hit rate, PAI, PEI, Levine's RRI at a coverage; Gini and generalised Gini | Chainey et al. 2008; Hunt 2016; Levine 2008; ptools `pai()`; Bernasco & Steenbeek 2017 `lorenzgini` |
 
 pub mod emerging;
+pub mod evaluation;
 pub mod fdr;
 pub mod gi_star;
 pub mod kde;
