@@ -48,6 +48,10 @@ pub enum Command {
     Density(DensityArgs),
     /// Serve the web map, tiles, OGC API Features and the JSON API.
     Serve(ServeArgs),
+    /// Backtest the hot spot methods: train on one window, test on the next, and report hit
+    /// rate, PAI (Chainey et al. 2008), PEI (Hunt 2016) and Levine's RRI at stated coverages of
+    /// the study area, with how concentrated the incidents are.
+    Evaluate(EvaluateArgs),
 }
 
 /// `hotspot ingest ...`
@@ -380,4 +384,92 @@ pub struct ServeArgs {
     /// without one).
     #[arg(long, default_value = "HOTSPOT_TOKEN", value_name = "VAR")]
     pub token_env: String,
+}
+
+/// `hotspot evaluate`
+///
+/// Cells are ranked best first (ties to the lower H3 index) and the longest prefix whose area
+/// does not exceed the coverage is flagged (the last partial cell is left out).
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// First month or date of the training window (YYYY-MM or YYYY-MM-DD).
+    #[arg(long)]
+    pub train_from: Option<String>,
+    /// Last month or date of the training window, inclusive.
+    #[arg(long)]
+    pub train_to: Option<String>,
+    /// First month or date of the test window (after the training window).
+    #[arg(long)]
+    pub test_from: Option<String>,
+    /// Last month or date of the test window, inclusive.
+    #[arg(long)]
+    pub test_to: Option<String>,
+    /// Days of the week (mon,...,sun), applied to both windows.
+    #[arg(long)]
+    pub days: Option<String>,
+    /// Hours HH:MM-HH:MM, applied to both windows.
+    #[arg(long)]
+    pub hours: Option<String>,
+    /// nte, evening, weekend-evening or daytime, applied to both windows.
+    #[arg(long)]
+    pub preset: Option<String>,
+    /// bank-holidays or events (with --events FILE).
+    #[arg(long)]
+    pub calendar: Option<String>,
+    /// Ward code or name; repeatable or a comma list (the study area; default all wards).
+    #[arg(long)]
+    pub ward: Vec<String>,
+    /// Group slug, police.uk type or slug, or local category; repeatable or a comma list.
+    #[arg(long)]
+    pub category: Vec<String>,
+    /// H3 resolution 7–11 (default 9, cells of about 0.1 km²).
+    #[arg(long)]
+    pub resolution: Option<String>,
+    /// Percents of the study area to flag, a comma list (default 1,5,10).
+    #[arg(long)]
+    pub coverage: Option<String>,
+    /// counts, gistar, kde, emerging (comma list; default all four).
+    #[arg(long)]
+    pub methods: Option<String>,
+    /// Also run a rolling-origin backtest over every month with data (windows in whole
+    /// months; the origin moves one month at a time) and summarise it (mean, sd, min, max).
+    #[arg(long)]
+    pub rolling: bool,
+    /// table, json or csv.
+    #[arg(long, default_value = "table")]
+    pub format: String,
+}
+
+impl EvaluateArgs {
+    /// The flags as `name=value` pairs.
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (k, v) in [
+            ("train-from", &self.train_from),
+            ("train-to", &self.train_to),
+            ("test-from", &self.test_from),
+            ("test-to", &self.test_to),
+            ("days", &self.days),
+            ("hours", &self.hours),
+            ("preset", &self.preset),
+            ("calendar", &self.calendar),
+            ("resolution", &self.resolution),
+            ("coverage", &self.coverage),
+            ("methods", &self.methods),
+        ] {
+            if let Some(v) = v {
+                out.push((k.to_owned(), v.clone()));
+            }
+        }
+        out.extend(self.ward.iter().map(|w| ("ward".to_owned(), w.clone())));
+        out.extend(
+            self.category
+                .iter()
+                .map(|c| ("category".to_owned(), c.clone())),
+        );
+        if self.rolling {
+            out.push(("rolling".to_owned(), "true".to_owned()));
+        }
+        out
+    }
 }

@@ -25,6 +25,7 @@ mod crate_api {
         HotspotRequest, ParamBag, ParamError, QueryError, SELECTION_PARAMS, STATS_PARAMS,
         StatsRequest, run_density, run_emerging, run_hotspots, run_stats,
     };
+    pub use hotspot::query::{EVALUATE_PARAMS, EvaluateRequest, run_evaluate};
     pub use hotspot::server::{AppState, ServerConfig, serve};
     pub use hotspot::store::Provenance;
     pub use hotspot::time::EventCalendar;
@@ -153,6 +154,23 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             )
         }
         Command::Serve(a) => serve_command(&cli.store, a, events),
+        Command::Evaluate(a) => {
+            let (snap, req) = checked(
+                &cli.store,
+                a.pairs(),
+                EVALUATE_PARAMS,
+                events.as_ref(),
+                EvaluateRequest::from_params,
+            )?;
+            let res = run_evaluate(&snap, &req)?;
+            let text = match a.format.as_str() {
+                "table" => res.table(),
+                "csv" => res.csv(),
+                "json" => pretty(&res.json(&snap)),
+                other => return Err(bad_format(other, "table, json or csv")),
+            };
+            print(&text)
+        }
     }
 }
 

@@ -7,6 +7,7 @@ mod aggregate;
 mod bag;
 mod density;
 mod emerging;
+mod evaluate;
 mod hotspots;
 mod params;
 mod selection;
@@ -19,6 +20,10 @@ pub use aggregate::{AggregateError, CellCounts, cell_counts};
 pub use bag::{MAX_PARAMS, MAX_VALUE_LEN, ParamBag};
 pub use density::{DENSITY_PARAMS, DensityCells, DensityRequest, DensityResult, run_density};
 pub use emerging::{EMERGING_PARAMS, EmergingRequest, EmergingResult, Step, run_emerging};
+pub use evaluate::{
+    EVALUATE_PARAMS, EvaluateRequest, EvaluateResult, Fold, FoldResult, MAX_COVERAGES, MAX_ORIGINS,
+    Method, MethodScores, Rolling, run_evaluate,
+};
 pub use hotspots::{HOTSPOT_PARAMS, HotspotRequest, HotspotResult, auto_resolution, run_hotspots};
 pub use params::{
     MAX_LIST_VALUES, ParamError, RawSelection, SELECTION_PARAMS, parse_bool, parse_in_range,
@@ -56,6 +61,9 @@ pub enum QueryError {
     /// Kernel density failed.
     #[error(transparent)]
     Kde(#[from] KdeError),
+    /// A backtest's scoring failed.
+    #[error(transparent)]
+    Evaluation(crate::analysis::evaluation::EvaluationError),
 }
 
 impl QueryError {

@@ -28,6 +28,7 @@ use crate::query::{
     QueryError, SELECTION_PARAMS, STATS_PARAMS, StatsRequest, StatsResult, run_density,
     run_emerging, run_hotspots, run_stats,
 };
+use crate::query::{EVALUATE_PARAMS, EvaluateRequest, EvaluateResult, run_evaluate};
 use crate::tiles::{TileError, TileFeature, TileSource};
 use crate::time::EventCalendar;
 
@@ -45,15 +46,18 @@ pub enum Endpoint {
     Emerging,
     /// Kernel density (`/api/density`).
     Density,
+    /// Backtests: PAI, PEI, RRI and concentration (`/api/evaluate`).
+    Evaluate,
 }
 
 impl Endpoint {
     /// Every endpoint.
-    pub const ALL: [Endpoint; 4] = [
+    pub const ALL: [Endpoint; 5] = [
         Endpoint::Stats,
         Endpoint::Hotspots,
         Endpoint::Emerging,
         Endpoint::Density,
+        Endpoint::Evaluate,
     ];
 
     /// The name in paths (`/api/{name}`).
@@ -63,6 +67,7 @@ impl Endpoint {
             Endpoint::Hotspots => "hotspots",
             Endpoint::Emerging => "emerging",
             Endpoint::Density => "density",
+            Endpoint::Evaluate => "evaluate",
         }
     }
 
@@ -73,13 +78,16 @@ impl Endpoint {
             Endpoint::Hotspots => HOTSPOT_PARAMS,
             Endpoint::Emerging => EMERGING_PARAMS,
             Endpoint::Density => DENSITY_PARAMS,
+            Endpoint::Evaluate => EVALUATE_PARAMS,
         }
     }
 
-    /// Every analysis parameter it accepts: the selection's, then its own.
+    /// Every analysis parameter it accepts: the selection's, then its own (evaluate takes
+    /// `train-*` and `test-*` instead of `from` and `to`).
     pub fn params(self) -> Vec<&'static str> {
         SELECTION_PARAMS
             .iter()
+            .filter(|p| self != Endpoint::Evaluate || !matches!(**p, "from" | "to"))
             .chain(self.own_params())
             .copied()
             .collect()
@@ -97,6 +105,8 @@ pub enum AnalysisRequest {
     Emerging(EmergingRequest),
     /// `/api/density`.
     Density(DensityRequest),
+    /// `/api/evaluate`.
+    Evaluate(Box<EvaluateRequest>),
 }
 
 impl AnalysisRequest {
@@ -121,6 +131,9 @@ impl AnalysisRequest {
             Endpoint::Density => {
                 AnalysisRequest::Density(DensityRequest::from_params(bag, snap, events)?)
             }
+            Endpoint::Evaluate => AnalysisRequest::Evaluate(Box::new(
+                EvaluateRequest::from_params(bag, snap, events)?,
+            )),
         })
     }
 
@@ -131,6 +144,7 @@ impl AnalysisRequest {
             AnalysisRequest::Hotspots(_) => Endpoint::Hotspots,
             AnalysisRequest::Emerging(_) => Endpoint::Emerging,
             AnalysisRequest::Density(_) => Endpoint::Density,
+            AnalysisRequest::Evaluate(_) => Endpoint::Evaluate,
         }
     }
 
@@ -147,6 +161,7 @@ impl AnalysisRequest {
             AnalysisRequest::Hotspots(r) => Analysis::Hotspots(run_hotspots(snap, r)?),
             AnalysisRequest::Emerging(r) => Analysis::Emerging(run_emerging(snap, r)?),
             AnalysisRequest::Density(r) => Analysis::Density(run_density(snap, r)?),
+            AnalysisRequest::Evaluate(r) => Analysis::Evaluate(Box::new(run_evaluate(snap, r)?)),
         })
     }
 }
@@ -162,6 +177,8 @@ pub enum Analysis {
     Emerging(EmergingResult),
     /// Density per cell or grid square.
     Density(DensityResult),
+    /// Backtest scores.
+    Evaluate(Box<EvaluateResult>),
 }
 
 impl Analysis {
@@ -173,6 +190,7 @@ impl Analysis {
             Analysis::Hotspots(r) => r.geojson(snap),
             Analysis::Emerging(r) => r.geojson(snap),
             Analysis::Density(r) => r.geojson(snap),
+            Analysis::Evaluate(r) => r.json(snap),
         }
     }
 
@@ -183,6 +201,7 @@ impl Analysis {
             Analysis::Hotspots(r) => r.json(snap),
             Analysis::Emerging(r) => r.json(snap),
             Analysis::Density(r) => r.json(snap),
+            Analysis::Evaluate(r) => r.json(snap),
         }
     }
 
@@ -193,6 +212,7 @@ impl Analysis {
             Analysis::Hotspots(r) => r.csv(),
             Analysis::Emerging(r) => r.csv(),
             Analysis::Density(r) => r.csv(),
+            Analysis::Evaluate(r) => r.csv(),
         }
     }
 }
@@ -236,7 +256,7 @@ impl Computed {
     /// on, as the cache guarantees.
     pub fn features(&self, snap: &Snapshot) -> &[Value] {
         self.features.get_or_init(|| match &self.analysis {
-            Analysis::Stats(_) => Vec::new(),
+            Analysis::Stats(_) | Analysis::Evaluate(_) => Vec::new(),
             other => match other.geojson(snap) {
                 Value::Object(mut o) => match o.remove("features") {
                     Some(Value::Array(features)) => features,

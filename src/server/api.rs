@@ -44,7 +44,7 @@ impl Format {
     /// The formats `endpoint` serves, the default first.
     pub fn choices(endpoint: Endpoint) -> &'static [&'static str] {
         match endpoint {
-            Endpoint::Stats => &["json", "csv"],
+            Endpoint::Stats | Endpoint::Evaluate => &["json", "csv"],
             _ => &["geojson", "json", "csv"],
         }
     }
@@ -180,6 +180,15 @@ pub async fn density(
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     answer(Endpoint::Density, state, snap, query).await
+}
+
+/// `GET /api/evaluate`: backtests of the hot spot methods (PAI, PEI, RRI) and concentration.
+pub async fn evaluate(
+    State(state): State<AppState>,
+    Snap(snap): Snap,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    answer(Endpoint::Evaluate, state, snap, query).await
 }
 
 #[cfg(test)]

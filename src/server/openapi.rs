@@ -62,6 +62,7 @@ fn analysis_get(endpoint: Endpoint) -> Value {
     names.push("format");
     let (schema, first) = match endpoint {
         Endpoint::Stats => ("StatsResult", JSON),
+        Endpoint::Evaluate => ("EvaluateResult", JSON),
         _ => ("AnalysisResult", GEOJSON),
     };
     let mut ok = body(
@@ -73,7 +74,7 @@ fn analysis_get(endpoint: Endpoint) -> Value {
         first,
         schema,
     );
-    if endpoint != Endpoint::Stats {
+    if endpoint != Endpoint::Stats && endpoint != Endpoint::Evaluate {
         ok["content"][JSON] =
             json!({ "schema": { "type": "object", "required": ["parameters", "summary"] } });
     }
@@ -83,6 +84,9 @@ fn analysis_get(endpoint: Endpoint) -> Value {
         Endpoint::Hotspots => "Getis-Ord Gi* hot spots per H3 cell (as `hotspot hotspots`)",
         Endpoint::Emerging => "Emerging hot spot patterns per H3 cell (as `hotspot emerging`)",
         Endpoint::Density => "Kernel density per H3 cell or grid square (as `hotspot density`)",
+        Endpoint::Evaluate => {
+            "Backtests of the hot spot methods: hit rate, PAI, PEI, Levine's RRI at coverages of the study area, and concentration (as `hotspot evaluate`)"
+        }
     };
     get(summary, &names, ok, false)
 }
@@ -170,6 +174,13 @@ fn analysis_parameters() -> Map<String, Value> {
         q("by", "Dimensions to count by (repeatable or a comma list).", json!({ "type": "array", "items": { "type": "string", "enum": ["ward", "month", "category", "hour", "weekday"] } })),
         q("cell", "Only incidents in this H3 cell (resolution 7-11).", text()),
         q("format", "Output: geojson (default for cell analyses), json (default for stats) or csv; for TileJSON, the tiles' format mvt (default) or geojson.", json!({ "type": "string", "enum": ["geojson", "json", "csv", "mvt"] })),
+        q("train-from", "evaluate: first month (YYYY-MM) or date of the training window. Required.", text()),
+        q("train-to", "evaluate: last month or date of the training window, inclusive. Required.", text()),
+        q("test-from", "evaluate: first month or date of the test window, after the training window. Required.", text()),
+        q("test-to", "evaluate: last month or date of the test window, inclusive. Required.", text()),
+        q("coverage", "evaluate: percents of the study area to flag, a comma list, each in (0, 100]. Default 1,5,10.", text()),
+        q("methods", "evaluate: comma list of counts, gistar, kde, emerging. Default all four.", text()),
+        q("rolling", "evaluate: also run a rolling-origin backtest over every month with data (whole-month windows, one-month steps) with a summary.", json!({ "type": "boolean", "default": false })),
     ]
     .into_iter()
     .collect();
@@ -326,6 +337,36 @@ fn schemas() -> Value {
                 "features": { "type": "array", "items": { "type": "object", "required": ["type", "geometry", "properties"] } },
             },
         },
+        "EvaluateResult": {
+            "type": "object",
+            "required": ["parameters", "summary", "results", "concentration"],
+            "properties": {
+                "parameters": { "type": "object", "required": ["train_from", "train_to", "test_from", "test_to", "resolution", "coverage_pct", "methods"] },
+                "summary": { "type": "object", "required": ["study_cells", "study_area_km2", "train_total", "test_total"] },
+                "results": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["method", "coverage_pct", "pai", "pei", "rri", "hit_rate", "area_share", "n_test", "n_train", "cells"],
+                        "properties": {
+                            "method": { "type": "string", "enum": ["counts", "gistar", "kde", "emerging"] },
+                            "coverage_pct": { "type": "number" },
+                            "pai": { "type": "number", "nullable": true },
+                            "pei": { "type": "number", "nullable": true },
+                            "rri": { "type": "number", "nullable": true },
+                            "hit_rate": { "type": "number", "nullable": true },
+                            "area_share": { "type": "number" },
+                            "n_test": { "type": "number" },
+                            "n_train": { "type": "number" },
+                            "cells": { "type": "integer", "minimum": 0 },
+                            "pai_max": { "type": "number", "nullable": true },
+                        },
+                    },
+                },
+                "concentration": { "type": "object", "required": ["cells", "places"] },
+                "rolling": { "type": "object", "required": ["origins", "summary"] },
+            },
+        },
         "StatsResult": {
             "type": "object",
             "required": ["parameters", "rows", "total"],
@@ -477,6 +518,7 @@ pub fn document(base: &str) -> Value {
             "/api/hotspots": analysis_get(Endpoint::Hotspots),
             "/api/emerging": analysis_get(Endpoint::Emerging),
             "/api/density": analysis_get(Endpoint::Density),
+            "/api/evaluate": analysis_get(Endpoint::Evaluate),
             "/api/incidents": {
                 "post": {
                     "summary": "Ingest incidents (needs Authorization: Bearer <token>): a police.uk CSV (text/csv), a log CSV with ?mapping=NAME of a mapping stored with `hotspot import mapping`, or GeoJSON points (application/geo+json); answers the ingest report",
