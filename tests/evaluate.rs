@@ -16,7 +16,7 @@ use hotspot::index::{Snapshot, WardRules};
 use hotspot::ingest::{
     Limits, WardFields, expand_police_uk_paths, read_police_uk_file, read_wards_file,
 };
-use hotspot::query::{EvaluateRequest, EvaluateResult, ParamBag, QueryError, run_evaluate};
+use hotspot::query::{EvaluateRequest, EvaluateResult, Method, ParamBag, QueryError, run_evaluate};
 use hotspot::server::{AppState, ServerConfig, app};
 use hotspot::store::Provenance;
 use hotspot::workspace::Workspace;
@@ -247,15 +247,33 @@ fn bad_parameters_name_themselves() {
         .copied()
         .collect();
     assert_eq!(request(&missing).unwrap_err().parameter, "test-to");
-    // Emerging needs two training months.
-    let one = request(&[
+    // With no window at all: the data's last two months (2022-01, empty, and 2022-02) test,
+    // the six before train.
+    let default = request(&[("category", "asb"), ("methods", "counts")]).unwrap();
+    assert_eq!(
+        default.fold.test.window.from().unwrap().to_string(),
+        "2022-01-01"
+    );
+    assert_eq!(
+        default.fold.train.window.from().unwrap().to_string(),
+        "2021-07-01"
+    );
+    // Emerging needs two training months: asked for, it is an error; by default it is left
+    // out.
+    let one_month = [
         ("train-from", "2017-02"),
         ("train-to", "2017-02"),
         ("test-from", "2017-03"),
         ("test-to", "2017-03"),
-    ])
-    .unwrap_err();
-    assert_eq!(one.parameter, "train-to");
+    ];
+    let mut asked = one_month.to_vec();
+    asked.push(("methods", "counts,emerging"));
+    assert_eq!(request(&asked).unwrap_err().parameter, "train-to");
+    let by_default = request(&one_month).unwrap();
+    assert_eq!(
+        by_default.methods,
+        [Method::Counts, Method::GiStar, Method::Kde]
+    );
     // Rolling needs whole months.
     let days = request(&[
         ("train-from", "2017-02-03"),

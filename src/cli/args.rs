@@ -392,7 +392,9 @@ pub struct ServeArgs {
 /// does not exceed the coverage is flagged (the last partial cell is left out).
 #[derive(Debug, Args)]
 pub struct EvaluateArgs {
-    /// First month or date of the training window (YYYY-MM or YYYY-MM-DD).
+    /// First month or date of the training window (YYYY-MM or YYYY-MM-DD). With none of the
+    /// four window flags, the data's last two months are the test window and up to six months
+    /// before them the training window.
     #[arg(long)]
     pub train_from: Option<String>,
     /// Last month or date of the training window, inclusive.

@@ -5,7 +5,9 @@
 //!
 //! Steps:
 //! 1. Check the parameters once: `train-from`, `train-to`, `test-from`, `test-to` (months or
-//!    dates; the test window must start after the training window ends), the selection's
+//!    dates; the test window must start after the training window ends; with none of the four,
+//!    the data's last two months are the test window and up to six months before them the
+//!    training window), the selection's
 //!    days, hours, preset, calendar, wards and categories (applied to both windows),
 //!    `resolution` (7–11, default 9), `coverage` (percents in (0, 100], default 1,5,10),
 //!    `methods` (default counts,gistar,kde,emerging) and `rolling`.
@@ -147,7 +149,8 @@ pub struct EvaluateRequest {
     pub resolution: Resolution,
     /// Coverages, percent of the study area, in the order given.
     pub coverage_pct: Vec<f64>,
-    /// Methods, in the order given.
+    /// Methods, in the order given (by default all four, less `emerging` when the training
+    /// window is a single month).
     pub methods: Vec<Method>,
     /// Rolling-origin origins (empty unless `rolling`).
     pub rolling: Option<Rolling>,
@@ -306,15 +309,28 @@ impl EvaluateRequest {
                 ));
             }
         }
-        let mut bound = |name: &str| -> Result<String, ParamError> {
-            bag.one(name)?
-                .filter(|v| !v.trim().is_empty())
-                .ok_or_else(|| {
-                    ParamError::new(name, "required: a month (YYYY-MM) or date (YYYY-MM-DD)")
-                })
+        let mut given = Vec::new();
+        for name in ["train-from", "train-to", "test-from", "test-to"] {
+            given.push(bag.one(name)?.filter(|v| !v.trim().is_empty()));
+        }
+        let [train_from, train_to, test_from, test_to] = if given.iter().all(Option::is_none) {
+            default_windows(snap, &raw, events)?
+        } else {
+            let mut out: [String; 4] = Default::default();
+            for ((slot, value), name) in
+                out.iter_mut()
+                    .zip(given)
+                    .zip(["train-from", "train-to", "test-from", "test-to"])
+            {
+                *slot = value.ok_or_else(|| {
+                    ParamError::new(
+                        name,
+                        "required with the other window bounds: a month (YYYY-MM) or date (YYYY-MM-DD)",
+                    )
+                })?;
+            }
+            out
         };
-        let (train_from, train_to) = (bound("train-from")?, bound("train-to")?);
-        let (test_from, test_to) = (bound("test-from")?, bound("test-to")?);
         let train = window_selection(&raw, &train_from, &train_to, "train", snap, events)?;
         let test = window_selection(&raw, &test_from, &test_to, "test", snap, events)?;
         if let (Some(end), Some(start)) = (train.window.to(), test.window.from())
@@ -334,16 +350,23 @@ impl EvaluateRequest {
             )
         })?;
         let coverage_pct = parse_coverage(bag.one("coverage")?)?;
-        let methods = parse_methods(bag.one("methods")?)?;
+        let methods_text = bag.one("methods")?;
+        let methods_given = methods_text.is_some();
+        let mut methods = parse_methods(methods_text)?;
         let rolling_on = parse_bool(bag.one("rolling")?.as_deref(), "rolling", false)?;
         if methods.contains(&Method::Emerging)
             && let (Some(a), Some(b)) = (train.window.from(), train.window.to())
             && Month::of(a) == Month::of(b)
         {
-            return Err(ParamError::new(
-                "train-to",
-                "the emerging method needs a training window over at least 2 months (or leave emerging out of methods)",
-            ));
+            if !methods_given {
+                // The default methods: leave emerging out rather than fail.
+                methods.retain(|m| *m != Method::Emerging);
+            } else {
+                return Err(ParamError::new(
+                    "train-to",
+                    "the emerging method needs a training window over at least 2 months (or leave emerging out of methods)",
+                ));
+            }
         }
         let rolling = if rolling_on {
             Some(plan_rolling(&raw, &train, &test, snap, events)?)
@@ -358,6 +381,44 @@ impl EvaluateRequest {
             rolling,
         })
     }
+}
+
+/// Without any window bound: the data's last two months (its last month when it spans fewer
+/// than four) as the test window and up to six months before them, within the data, as the
+/// training window (the reference shape is 6 + 2).
+fn default_windows(
+    snap: &Snapshot,
+    raw: &RawSelection,
+    events: Option<&EventCalendar>,
+) -> Result<[String; 4], ParamError> {
+    let selection = raw.check(snap, events)?;
+    let months = data_months(snap, &selection);
+    let (Some(&first), Some(&last)) = (months.first(), months.last()) else {
+        return Err(ParamError::new(
+            "train-from",
+            "no incident of the chosen wards and categories is stored: give train-from, train-to, test-from and test-to",
+        ));
+    };
+    if first == last {
+        return Err(ParamError::new(
+            "train-from",
+            "the data holds a single month, so there is nothing to train on before a test window",
+        ));
+    }
+    let test_months = if last - first + 1 >= 4 { 2 } else { 1 };
+    let test_from = last - test_months + 1;
+    let train_from = (test_from - 6).max(first);
+    let month = |i: i32| {
+        Month::from_index(i).map(|m| m.to_string()).ok_or_else(|| {
+            ParamError::new("train-from", format!("month index {i} is out of range"))
+        })
+    };
+    Ok([
+        month(train_from)?,
+        month(test_from - 1)?,
+        month(test_from)?,
+        month(last)?,
+    ])
 }
 
 fn plan_rolling(
