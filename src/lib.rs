@@ -27,6 +27,9 @@
 //! - [`tiles`]: the vector tile pipeline (project and index once; per tile query, clip,
 //!   simplify, quantise) with MVT 2.1 and GeoJSON encoders, point clustering and TileJSON 3.0;
 //!   the `geojson-vt` + `vt-pbf` of this crate.
+//! - Backtests ([`analysis::evaluation`], [`query::run_evaluate`], `hotspot evaluate`): PAI ↔
+//!   Chainey, Tompson & Uhlig 2008 (ptools `pai()`), PEI ↔ Hunt 2016, RRI ↔ Levine 2008,
+//!   generalised Gini ↔ Bernasco & Steenbeek 2017 (`lorenzgini`).
 #![doc = ""]
 
 pub mod analysis;

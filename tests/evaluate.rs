@@ -6,12 +6,15 @@
 
 mod common;
 
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use h3o::{CellIndex, LatLng, Resolution};
+use hotspot::domain::{Group, Month};
 use hotspot::index::{Snapshot, WardRules};
 use hotspot::ingest::{
     Limits, WardFields, expand_police_uk_paths, read_police_uk_file, read_wards_file,
@@ -152,6 +155,94 @@ fn real_portsmouth_asb_reference_backtest() {
     assert_eq!(cells["gini"], cells["gini_generalised"]);
     let half = cells["units_pct_for_half"].as_f64().unwrap();
     assert!((3.0..=15.0).contains(&half), "half on {half} % of cells");
+}
+
+/// An independent recount for the counts method: each ward-assigned ASB row of the windows
+/// put in its H3 res-9 cell straight from its longitude and latitude, the study area as the
+/// wards' cells plus those cells, ranking by training count per km² (ties to the lower
+/// cell), the longest prefix within the coverage; PAI, PEI and RRI must agree to 1e-9.
+#[test]
+fn counts_scores_match_a_brute_force_recount() {
+    let snap = &loaded().snapshot;
+    let v = reference("counts").json(snap);
+    let res = Resolution::Nine;
+    let mut cells: BTreeSet<CellIndex> = snap
+        .ward_cells(res)
+        .unwrap()
+        .iter()
+        .flatten()
+        .copied()
+        .collect();
+    let (mut train, mut test) = (HashMap::new(), HashMap::new());
+    let train_months = Month::new(2017, 2).unwrap()..=Month::new(2017, 7).unwrap();
+    let test_months = Month::new(2017, 8).unwrap()..=Month::new(2017, 9).unwrap();
+    let t = &snap.incidents;
+    for i in 0..t.len() {
+        if t.ward[i].is_none() || t.group[i] != Group::Asb {
+            continue;
+        }
+        let [lon, lat] = t.lonlat[i];
+        let cell = LatLng::new(lat, lon).unwrap().to_cell(res);
+        let into = if train_months.contains(&t.month[i]) {
+            &mut train
+        } else if test_months.contains(&t.month[i]) {
+            &mut test
+        } else {
+            continue;
+        };
+        *into.entry(cell).or_insert(0.0) += 1.0;
+        cells.insert(cell);
+    }
+    let cells: Vec<CellIndex> = cells.into_iter().collect();
+    let area: Vec<f64> = cells.iter().map(|c| c.area_km2()).collect();
+    let a_total: f64 = area.iter().sum();
+    let n1: Vec<f64> = cells
+        .iter()
+        .map(|c| train.get(c).copied().unwrap_or(0.0))
+        .collect();
+    let n2: Vec<f64> = cells
+        .iter()
+        .map(|c| test.get(c).copied().unwrap_or(0.0))
+        .collect();
+    let (big_n1, big_n2): (f64, f64) = (n1.iter().sum(), n2.iter().sum());
+    let ranked = |x: &[f64]| {
+        let mut order: Vec<usize> = (0..cells.len()).collect();
+        order.sort_by(|&i, &j| {
+            (x[j] / area[j])
+                .total_cmp(&(x[i] / area[i]))
+                .then(i.cmp(&j))
+        });
+        order
+    };
+    let pick = |order: &[usize], pct: f64| {
+        let mut used = 0.0;
+        order
+            .iter()
+            .copied()
+            .take_while(|&i| {
+                used += area[i];
+                used <= a_total * pct / 100.0 * (1.0 + 1e-9)
+            })
+            .collect::<Vec<usize>>()
+    };
+    let pai = |sel: &[usize]| {
+        let a: f64 = sel.iter().map(|&i| area[i]).sum();
+        sel.iter().map(|&i| n2[i]).sum::<f64>() / big_n2 / (a / a_total)
+    };
+    for pct in [1.0, 5.0, 10.0] {
+        let sel = pick(&ranked(&n1), pct);
+        let oracle = pick(&ranked(&n2), pct);
+        let got = result(&v, "counts", pct);
+        let p = pai(&sel);
+        let in1: f64 = sel.iter().map(|&i| n1[i]).sum();
+        let in2: f64 = sel.iter().map(|&i| n2[i]).sum();
+        assert_eq!(got["cells"], sel.len());
+        assert!((got["pai"].as_f64().unwrap() - p).abs() < 1e-9, "{got}");
+        assert!((got["pei"].as_f64().unwrap() - p / pai(&oracle)).abs() < 1e-9);
+        let rri = (in2 / in1) / (big_n2 / big_n1);
+        assert!((got["rri"].as_f64().unwrap() - rri).abs() < 1e-9);
+    }
+    assert_eq!(v["summary"]["study_cells"], cells.len());
 }
 
 #[test]
