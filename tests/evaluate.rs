@@ -108,6 +108,113 @@ fn result<'a>(v: &'a Value, method: &str, coverage: f64) -> &'a Value {
         .unwrap_or_else(|| panic!("no result for {method} at {coverage} %"))
 }
 
+/// A hand-made city: one ward (a 0.02° × 0.02° box), police.uk-style month rows on three
+/// cells. Train (Jan–Mar 2017): A 10, B 5. Test (Apr 2017): A 3, B 1, C 4.
+/// With a coverage of 2.5 cells' worth, counts flags A and B: n = 4 of N = 8 (hit 1/2);
+/// n₁ = 15 of N₁ = 15, so RRI = (4/15)/(8/15) = 1/2; PAI = (1/2)/((a_A + a_B)/A); the oracle
+/// flags C and A (7 of 8), so PEI = PAI / ((7/8)/((a_C + a_A)/A)).
+#[test]
+fn hand_made_city() {
+    use hotspot::domain::{
+        Category, CrimeType, Incident, IncidentTime, Source, Ward, WardAssignment, Wgs84,
+    };
+    use hotspot::index::SnapshotInput;
+    let cell = |lon: f64, lat: f64| LatLng::new(lat, lon).unwrap().to_cell(Resolution::Nine);
+    let (a, b, c) = (
+        cell(-1.091, 50.791),
+        cell(-1.096, 50.785),
+        cell(-1.084, 50.796),
+    );
+    assert!(a != b && b != c && a != c);
+    let mut incidents = Vec::new();
+    let mut put = |at: CellIndex, month: u32, n: usize| {
+        let ll = LatLng::from(at);
+        for _ in 0..n {
+            incidents.push(Incident {
+                id: format!("r{}", incidents.len()),
+                source: Source::PoliceUk,
+                category: Category::of_type(CrimeType::AntiSocialBehaviour),
+                time: IncidentTime::Month {
+                    month: Month::new(2017, month).unwrap(),
+                },
+                location: Wgs84::new(ll.lng(), ll.lat()).unwrap(),
+                lsoa: None,
+                location_desc: None,
+                ward: Some(WardAssignment {
+                    code: "E05000001".into(),
+                    by_tolerance: false,
+                }),
+                alcohol: None,
+                victim_hash: None,
+            });
+        }
+    };
+    put(a, 1, 4);
+    put(a, 2, 3);
+    put(a, 3, 3);
+    put(b, 2, 5);
+    put(a, 4, 3);
+    put(b, 4, 1);
+    put(c, 4, 4);
+    let boundary = geo::Rect::new(
+        geo::coord! { x: -1.10, y: 50.78 },
+        geo::coord! { x: -1.08, y: 50.80 },
+    );
+    let snap = Snapshot::build(SnapshotInput {
+        incidents,
+        wards: vec![Ward {
+            code: "E05000001".into(),
+            name: "Alpha".into(),
+            boundary: geo::MultiPolygon(vec![boundary.to_polygon()]),
+            population: None,
+        }],
+        ..SnapshotInput::default()
+    })
+    .unwrap();
+    let run = |coverage: &str| {
+        let mut bag = ParamBag::new([
+            ("train-from", "2017-01"),
+            ("train-to", "2017-03"),
+            ("test-from", "2017-04"),
+            ("test-to", "2017-04"),
+            ("methods", "counts"),
+            ("coverage", coverage),
+        ])
+        .unwrap();
+        let req = EvaluateRequest::from_params(&mut bag, &snap, None).unwrap();
+        run_evaluate(&snap, &req).unwrap().json(&snap)
+    };
+    let all = run("100");
+    let n_cells = all["summary"]["study_cells"].as_f64().unwrap();
+    let area_total = all["summary"]["study_area_km2"].as_f64().unwrap();
+    assert!(n_cells > 10.0, "{n_cells} cells");
+    // Cells of one city have nearly equal areas.
+    assert!((area_total / n_cells / a.area_km2() - 1.0).abs() < 0.01);
+    let at100 = &all["results"][0];
+    assert_eq!(at100["cells"], n_cells as u64);
+    assert!((at100["pai"].as_f64().unwrap() - 1.0).abs() < 1e-12);
+    assert_eq!(at100["hit_rate"], 1.0);
+    let v = run(&format!("{}", 250.0 / n_cells));
+    let r = &v["results"][0];
+    assert_eq!(r["cells"], 2);
+    assert_eq!(r["n_test"], 4.0);
+    assert_eq!(r["n_train"], 15.0);
+    assert_eq!(r["hit_rate"], 0.5);
+    assert!((r["rri"].as_f64().unwrap() - 0.5).abs() < 1e-12);
+    let pai = 0.5 / ((a.area_km2() + b.area_km2()) / area_total);
+    assert!((r["pai"].as_f64().unwrap() - pai).abs() < 1e-9, "{r}");
+    let pai_max = 0.875 / ((c.area_km2() + a.area_km2()) / area_total);
+    assert!(
+        (r["pei"].as_f64().unwrap() - pai / pai_max).abs() < 1e-9,
+        "{r}"
+    );
+    // Concentration over the 3 places: [10 + 3, 5 + 1, 4] = [13, 6, 4] of 23.
+    let places = &v["concentration"]["places"];
+    assert_eq!(places["units"], 3);
+    // G = 2(1·4 + 2·6 + 3·13)/(3·23) − 4/3 = 110/69 − 92/69 = 6/23.
+    assert!((places["gini"].as_f64().unwrap() - 6.0 / 23.0).abs() < 1e-12);
+}
+
 /// The reference: prior counts at 5 % give PAI ≈ 7.4–7.5 and PEI ≈ 0.9 on a 250 m
 /// square grid (methods.md §4.2). H3 res-9 cells are ~0.105 km² against 0.0625 km² for a 250 m
 /// square, so selections are coarser; the PAI at a fixed coverage should stay of the same
