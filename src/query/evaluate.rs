@@ -152,7 +152,7 @@ pub struct EvaluateRequest {
     /// Methods, in the order given (by default all four, less `emerging` when the training
     /// window is a single month).
     pub methods: Vec<Method>,
-    /// Rolling-origin origins (empty unless `rolling`).
+    /// The rolling-origin plan (`None` unless `rolling`).
     pub rolling: Option<Rolling>,
 }
 
@@ -658,6 +658,15 @@ fn run_fold(
     request: &EvaluateRequest,
 ) -> Result<FoldResult, QueryError> {
     let d = fold_data(snap, fold, request.resolution)?;
+    score_fold(snap, fold, request, &d)
+}
+
+fn score_fold(
+    snap: &Snapshot,
+    fold: &Fold,
+    request: &EvaluateRequest,
+    d: &FoldData,
+) -> Result<FoldResult, QueryError> {
     let area: Vec<f64> = d.cells.iter().map(|c| c.area_km2()).collect();
     let study = StudyArea::new(&area, &d.train, &d.test)?;
     let density: Vec<f64> = d.train.iter().zip(&area).map(|(c, a)| c / a).collect();
@@ -753,9 +762,9 @@ pub fn run_evaluate(
     snap: &Snapshot,
     request: &EvaluateRequest,
 ) -> Result<EvaluateResult, QueryError> {
-    let main = run_fold(snap, &request.fold, request)?;
-    // Concentration of both windows together.
     let d = fold_data(snap, &request.fold, request.resolution)?;
+    let main = score_fold(snap, &request.fold, request, &d)?;
+    // Concentration of both windows together.
     let both: Vec<f64> = d.train.iter().zip(&d.test).map(|(a, b)| a + b).collect();
     let cells_concentration = concentration(&both, &request.coverage_pct)?;
     let mut places: HashMap<(u64, u64), f64> = HashMap::new();
