@@ -10,6 +10,7 @@
 //! | [`emerging`] | space-time Gi* and the 17 pattern categories | ArcGIS Emerging Hot Spot Analysis |
 //! | [`kde`] | quartic kernel density per km² | ArcGIS Kernel Density |
 //! | [`local_moran`] | Local Moran's I with HH/LL/HL/LH | esda `Moran_Local`; ArcGIS Cluster and Outlier Analysis |
+//! | [`route`] | walking route: nearest neighbour + 2-opt (open path from a start) | OR-Tools routing local search; QGIS/ORS "optimise waypoints" |
 
 pub mod emerging;
 pub mod fdr;
@@ -18,4 +19,5 @@ pub mod kde;
 pub mod local_moran;
 pub mod mann_kendall;
 pub mod permutation;
+pub mod route;
 pub mod weights;
