@@ -173,10 +173,7 @@ pub fn plan_route(start: [f64; 2], points: &[[f64; 2]]) -> Result<Route, RouteEr
             index: points.len(),
         });
     }
-    if let Some(index) = points
-        .iter()
-        .position(|p| !p.iter().all(|v| v.is_finite()))
-    {
+    if let Some(index) = points.iter().position(|p| !p.iter().all(|v| v.is_finite())) {
         return Err(RouteError::NotFinite { index });
     }
     let order = two_opt(start, points, nearest_neighbour(start, points));
@@ -260,7 +257,11 @@ mod tests {
         // Known quality of NN + 2-opt on small random Euclidean instances: a few percent off
         // at worst, usually exact.
         assert!(worst < 1.2, "worst ratio {worst}");
-        assert!(sum / runs as f64 - 1.0 < 0.01, "mean ratio {}", sum / runs as f64);
+        assert!(
+            sum / runs as f64 - 1.0 < 0.01,
+            "mean ratio {}",
+            sum / runs as f64
+        );
         assert!(exact * 10 >= runs * 8, "exact in {exact} of {runs}");
     }
 

@@ -25,6 +25,7 @@ mod crate_api {
         HotspotRequest, ParamBag, ParamError, QueryError, SELECTION_PARAMS, STATS_PARAMS,
         StatsRequest, run_density, run_emerging, run_hotspots, run_stats,
     };
+    pub use hotspot::query::{PATROL_PARAMS, PatrolRequest, run_patrol};
     pub use hotspot::server::{AppState, ServerConfig, serve};
     pub use hotspot::store::Provenance;
     pub use hotspot::time::EventCalendar;
@@ -153,6 +154,24 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             )
         }
         Command::Serve(a) => serve_command(&cli.store, a, events),
+        Command::Patrol(a) => {
+            let (snap, req) = checked(
+                &cli.store,
+                a.pairs(),
+                PATROL_PARAMS,
+                events.as_ref(),
+                PatrolRequest::from_params,
+            )?;
+            let res = run_patrol(&snap, &req)?;
+            let text = match a.format.as_str() {
+                "html" => res.html(&snap),
+                "geojson" => res.geojson(&snap).to_string(),
+                "gpx" => res.gpx(&snap).map_err(|e| Failure::Runtime(e.into()))?,
+                "json" => pretty(&res.json(&snap)),
+                other => return Err(bad_format(other, "html, geojson, gpx or json")),
+            };
+            print(&text)
+        }
     }
 }
 

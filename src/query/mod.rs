@@ -9,6 +9,8 @@ mod density;
 mod emerging;
 mod hotspots;
 mod params;
+mod patrol;
+mod patrol_render;
 mod selection;
 mod stats;
 
@@ -23,6 +25,9 @@ pub use hotspots::{HOTSPOT_PARAMS, HotspotRequest, HotspotResult, auto_resolutio
 pub use params::{
     MAX_LIST_VALUES, ParamError, RawSelection, SELECTION_PARAMS, parse_bool, parse_in_range,
     parse_resolution, split_list,
+};
+pub use patrol::{
+    LeftOut, PATROL_PARAMS, PatrolError, PatrolRequest, PatrolResult, Place, Stop, run_patrol,
 };
 pub use selection::{Selected, Selection};
 pub use stats::{Dim, Key, STATS_PARAMS, StatsRequest, StatsResult, run_stats};
@@ -56,6 +61,9 @@ pub enum QueryError {
     /// Kernel density failed.
     #[error(transparent)]
     Kde(#[from] KdeError),
+    /// A patrol plan could not be made.
+    #[error(transparent)]
+    Patrol(#[from] PatrolError),
 }
 
 impl QueryError {

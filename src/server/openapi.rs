@@ -430,6 +430,7 @@ fn parameters() -> Value {
     });
     if let Some(o) = p.as_object_mut() {
         o.extend(analysis_parameters());
+        super::patrol::add_openapi_parameters(o);
     }
     p
 }
@@ -532,6 +533,7 @@ pub fn document(base: &str) -> Value {
                 body("The feature", GEOJSON, "Feature"),
                 true,
             ),
+            "/api/patrol": super::patrol::openapi_operation(),
         },
         "components": { "schemas": schemas(), "parameters": parameters() },
     })
