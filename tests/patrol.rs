@@ -443,6 +443,25 @@ async fn bad_parameters_are_400_and_exit_2_naming_them() {
         let e: Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(e["parameter"], parameter, "{query}: {e}");
     }
+    // A start far from the ward (London) is refused once the places are known.
+    let out = cli(&[
+        "patrol",
+        "--ward",
+        "Charles Dickens",
+        "--shift",
+        "fri 22:00-03:00",
+        "--start",
+        "51.5,-0.12",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--start: 51.50000,-0.12000 is "));
+    let (status, _, body) =
+        http("/api/patrol?ward=Charles%20Dickens&shift=fri%2022:00-03:00&start=51.5,-0.12").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&body).unwrap()["parameter"],
+        "start"
+    );
     // Shift and days/hours together; an unknown format.
     let (status, _, body) =
         http("/api/patrol?ward=Charles%20Dickens&shift=fri%2022:00-03:00&hours=20:00-22:00").await;

@@ -69,6 +69,10 @@ pub const PATROL_PARAMS: &[&str] = &["shift", "start", "resolution", "dwell-min"
 /// Most places a plan ranks and may visit.
 pub const MAX_PLACES: usize = 40;
 
+/// Farthest a given start may lie from the nearest place, metres (beyond it the start is
+/// surely a mistake: a warden does not walk 5 km to the first stop).
+pub const MAX_START_M: f64 = 5_000.0;
+
 /// Shortest time between two visits to one place, minutes.
 pub const MIN_REVISIT_MIN: f64 = 60.0;
 
@@ -481,7 +485,24 @@ pub fn run_patrol(snap: &Snapshot, request: &PatrolRequest) -> Result<PatrolResu
                     "lies outside the British National Grid",
                 ))
             })?;
-            ([p.lon(), p.lat()], xy.xy(), true)
+            let xy = xy.xy();
+            let nearest_m = places
+                .iter()
+                .map(|q| (q.xy[0] - xy[0]).hypot(q.xy[1] - xy[1]))
+                .fold(f64::INFINITY, f64::min);
+            if nearest_m > MAX_START_M {
+                return Err(QueryError::Param(ParamError::new(
+                    "start",
+                    format!(
+                        "{:.5},{:.5} is {:.1} km from the nearest place to visit; give a start within {:.0} km of the ward",
+                        p.lat(),
+                        p.lon(),
+                        nearest_m / 1000.0,
+                        MAX_START_M / 1000.0
+                    ),
+                )));
+            }
+            ([p.lon(), p.lat()], xy, true)
         }
         None => (places[0].lonlat, places[0].xy, false),
     };
