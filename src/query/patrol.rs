@@ -699,7 +699,11 @@ impl PatrolResult {
             "rank {}: {} incidents in the shift's window ({}); Gi* {}",
             place.rank,
             count_text(place.count),
-            self.request.selection.window.describe(),
+            self.request
+                .selection
+                .window
+                .describe()
+                .trim_end_matches('.'),
             bin_text(place.bin)
         );
         if let Some(h) = place.peak_hour {

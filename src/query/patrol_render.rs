@@ -164,9 +164,11 @@ impl PatrolResult {
         for (place, orders) in &labels {
             let (x, y) = f.xy(self.places[*place].lonlat);
             let label: Vec<String> = orders.iter().map(ToString::to_string).collect();
+            let chars = label.join("·").chars().count() as f64;
+            let r = (4.0 + 3.5 * chars).max(11.0);
             let _ = write!(
                 s,
-                r##"<g class="stop"><circle cx="{x}" cy="{y}" r="11" fill="#1f4e79" stroke="#fff" stroke-width="2"/><text x="{x}" y="{}" font-size="11" font-family="sans-serif" fill="#fff" text-anchor="middle">{}</text></g>"##,
+                r##"<g class="stop"><circle cx="{x}" cy="{y}" r="{r}" fill="#1f4e79" stroke="#fff" stroke-width="2"/><text x="{x}" y="{}" font-size="11" font-family="sans-serif" fill="#fff" text-anchor="middle">{}</text></g>"##,
                 y + 4.0,
                 esc(&label.join("·"))
             );
@@ -201,18 +203,21 @@ th,td{{border:1px solid #999;padding:.25em .4em;text-align:left;vertical-align:t
             esc(&title)
         );
         let _ = writeln!(h, "<h1>{}</h1>", esc(&title));
+        let walk_m: f64 = self.stops.iter().map(|st| st.walk_m).sum();
+        let walk_min: f64 = self.stops.iter().map(|st| st.walk_min).sum();
+        let wait_min: f64 = self.stops.iter().map(|st| st.wait_min).sum();
         let _ = writeln!(
             h,
-            "<p id=\"overview\">{} stops from {} to {} ({} min shift): {} m walking ({} min at {} km/h), {} min at stops, {} min free patrol. Start: {} ({:.5}, {:.5}).</p>",
+            "<p id=\"overview\">{} stops from {} to {} ({} min shift): {:.0} m walking ({:.0} min at {} km/h), {} min at stops, {:.0} min free patrol. Start: {} ({:.5}, {:.5}).</p>",
             self.stops.len(),
             esc(&text_of(&params["shift_start"])),
             esc(&text_of(&summary["end"])),
             self.request.shift_min(),
-            text_of(&summary["walk_m"]),
-            text_of(&summary["walk_min"]),
+            walk_m,
+            walk_min,
             self.request.walk_kmh,
-            text_of(&summary["dwell_min"]),
-            text_of(&summary["wait_min"]),
+            self.stops.len() as u32 * self.request.dwell_min,
+            wait_min,
             esc(text_of(&params["start"]["chosen"]).as_str()),
             self.start_lonlat[1],
             self.start_lonlat[0],
