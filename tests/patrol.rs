@@ -525,3 +525,68 @@ async fn cli_and_http_give_the_same_plan() {
     let (_, ct, _) = http(&format!("/api/patrol?{query}")).await;
     assert_eq!(ct.as_deref(), Some("text/html; charset=utf-8"));
 }
+
+/// police.uk rows carry a month only, so a shift (hours) cannot use them: on the real June 2017
+/// Portsmouth month the plan is refused with a reason that says so (interface.md: "when nothing
+/// is left, the error says why"), naming how many rows were left out.
+#[test]
+fn real_police_uk_month_is_refused_with_the_reason() {
+    use hotspot::index::WardRules;
+    use hotspot::ingest::{
+        Limits, WardFields, expand_police_uk_paths, read_police_uk_file, read_wards_file,
+    };
+    use hotspot::query::QueryError;
+    use hotspot::store::Provenance;
+
+    let dir = tempfile::tempdir().unwrap();
+    let limits = Limits::default();
+    let mut ws = Workspace::open(&dir.path().join("real.gpkg")).unwrap();
+    let wards = read_wards_file(
+        &common::shared("realdata/boundaries/portsmouth-wards-2013.geojson"),
+        &WardFields::default(),
+        &limits,
+    )
+    .unwrap();
+    ws.import_wards(
+        &wards,
+        WardRules {
+            tolerance_m: 100.0,
+            authority: Some("Portsmouth".into()),
+        },
+    )
+    .unwrap();
+    let june = expand_police_uk_paths(&[common::shared("realdata/police-uk/hampshire")])
+        .unwrap()
+        .into_iter()
+        .find(|f| f.to_string_lossy().contains("2017-06"))
+        .unwrap();
+    let p = read_police_uk_file(&june, &limits).unwrap();
+    ws.ingest(
+        vec![(p.items, p.report)],
+        false,
+        &Provenance::now(vec!["june".into()]),
+    )
+    .unwrap();
+    let snap = ws.snapshot().unwrap();
+    let mut bag =
+        ParamBag::new([("ward", "Charles Dickens"), ("shift", "fri 22:00-03:00")]).unwrap();
+    let req = PatrolRequest::from_params(&mut bag, &snap, None).unwrap();
+    let err = run_patrol(&snap, &req).unwrap_err();
+    assert!(err.is_bad_request());
+    let QueryError::Empty(text) = err else {
+        panic!("expected an empty selection, got {err}");
+    };
+    assert!(text.contains("month-only rows"), "{text}");
+    // Charles Dickens' June 2017 rows, all left out (the count the message gives).
+    let in_ward = snap
+        .incidents
+        .ward
+        .iter()
+        .filter(|w| w.is_some_and(|w| snap.wards[usize::from(w)].name == "Charles Dickens"))
+        .count();
+    assert!(in_ward > 100, "{in_ward}");
+    assert!(
+        text.contains(&format!("; {in_ward} month-only rows")),
+        "{text}"
+    );
+}

@@ -27,7 +27,8 @@ pub use params::{
     parse_resolution, split_list,
 };
 pub use patrol::{
-    LeftOut, PATROL_PARAMS, PatrolError, PatrolRequest, PatrolResult, Place, Stop, run_patrol,
+    LeftOut, MAX_PLACES, MAX_START_M, MIN_REVISIT_MIN, PATROL_PARAMS, PLACE_SHARE, PatrolError,
+    PatrolRequest, PatrolResult, Place, ROUND_MIN, Stop, bin_text, clock, run_patrol,
 };
 pub use selection::{Selected, Selection};
 pub use stats::{Dim, Key, STATS_PARAMS, StatsRequest, StatsResult, run_stats};
