@@ -1061,6 +1061,8 @@ async fn openapi_matches_routes_and_real_responses() {
             vec![format!("/tiles/wards/14/{}/{}.geojson", t.x(), t.y())]
         } else if path == "/web/{path}" {
             vec!["/web/app.js".to_owned()]
+        } else if path == "/api/patrol" {
+            vec!["/api/patrol?ward=Alpha&shift=fri,sat%2022:00-02:00".to_owned()]
         } else if path == "/vendor/leaflet/{path}" {
             if !leaflet_installed {
                 let a = get(&app, "/vendor/leaflet/leaflet.js").await;

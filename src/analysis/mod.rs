@@ -11,6 +11,7 @@
 //! | [`kde`] | quartic kernel density per km² | ArcGIS Kernel Density |
 //! | [`local_moran`] | Local Moran's I with HH/LL/HL/LH | esda `Moran_Local`; ArcGIS Cluster and Outlier Analysis |
 //! | [`evaluation`] | hit rate, PAI, PEI, Levine's RRI at a coverage; Gini and generalised Gini | Chainey et al. 2008; Hunt 2016; Levine 2008; ptools `pai()`; Bernasco & Steenbeek 2017 `lorenzgini` |
+//! | [`route`] | walking route: nearest neighbour + 2-opt (open path from a start) | OR-Tools routing local search; QGIS/ORS "optimise waypoints" |
 
 pub mod emerging;
 pub mod evaluation;
@@ -20,4 +21,5 @@ pub mod kde;
 pub mod local_moran;
 pub mod mann_kendall;
 pub mod permutation;
+pub mod route;
 pub mod weights;

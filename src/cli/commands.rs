@@ -26,6 +26,7 @@ mod crate_api {
         StatsRequest, run_density, run_emerging, run_hotspots, run_stats,
     };
     pub use hotspot::query::{EVALUATE_PARAMS, EvaluateRequest, run_evaluate};
+    pub use hotspot::query::{PATROL_PARAMS, PatrolRequest, run_patrol};
     pub use hotspot::server::{AppState, ServerConfig, serve};
     pub use hotspot::store::Provenance;
     pub use hotspot::time::EventCalendar;
@@ -168,6 +169,24 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 "csv" => res.csv(),
                 "json" => pretty(&res.json(&snap)),
                 other => return Err(bad_format(other, "table, json or csv")),
+            };
+            print(&text)
+        }
+        Command::Patrol(a) => {
+            let (snap, req) = checked(
+                &cli.store,
+                a.pairs(),
+                PATROL_PARAMS,
+                events.as_ref(),
+                PatrolRequest::from_params,
+            )?;
+            let res = run_patrol(&snap, &req)?;
+            let text = match a.format.as_str() {
+                "html" => res.html(&snap),
+                "geojson" => res.geojson(&snap).to_string(),
+                "gpx" => res.gpx(&snap).map_err(|e| Failure::Runtime(e.into()))?,
+                "json" => pretty(&res.json(&snap)),
+                other => return Err(bad_format(other, "html, geojson, gpx or json")),
             };
             print(&text)
         }

@@ -10,6 +10,8 @@ mod emerging;
 mod evaluate;
 mod hotspots;
 mod params;
+mod patrol;
+mod patrol_render;
 mod selection;
 mod stats;
 
@@ -28,6 +30,10 @@ pub use hotspots::{HOTSPOT_PARAMS, HotspotRequest, HotspotResult, auto_resolutio
 pub use params::{
     MAX_LIST_VALUES, ParamError, RawSelection, SELECTION_PARAMS, parse_bool, parse_in_range,
     parse_resolution, split_list,
+};
+pub use patrol::{
+    LeftOut, MAX_PLACES, MAX_START_M, MIN_REVISIT_MIN, PATROL_PARAMS, PLACE_SHARE, PatrolError,
+    PatrolRequest, PatrolResult, Place, ROUND_MIN, Stop, bin_text, clock, run_patrol,
 };
 pub use selection::{Selected, Selection};
 pub use stats::{Dim, Key, STATS_PARAMS, StatsRequest, StatsResult, run_stats};
@@ -64,6 +70,9 @@ pub enum QueryError {
     /// A backtest's scoring failed.
     #[error(transparent)]
     Evaluation(crate::analysis::evaluation::EvaluationError),
+    /// A patrol plan could not be made.
+    #[error(transparent)]
+    Patrol(#[from] PatrolError),
 }
 
 impl QueryError {

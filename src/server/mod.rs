@@ -27,6 +27,7 @@ pub mod ingest;
 pub mod memo;
 pub mod ogc;
 pub mod openapi;
+pub mod patrol;
 pub mod state;
 pub mod tiles;
 pub mod web;
@@ -146,6 +147,7 @@ fn routes() -> Routes {
         ogc::item,
     )
     .get("/api/evaluate", api::evaluate)
+    .get("/api/patrol", patrol::patrol)
 }
 
 /// Every route [`app`] serves (for the OpenAPI check and for documentation).

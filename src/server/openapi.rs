@@ -471,6 +471,7 @@ fn parameters() -> Value {
     });
     if let Some(o) = p.as_object_mut() {
         o.extend(analysis_parameters());
+        super::patrol::add_openapi_parameters(o);
     }
     p
 }
@@ -574,6 +575,7 @@ pub fn document(base: &str) -> Value {
                 body("The feature", GEOJSON, "Feature"),
                 true,
             ),
+            "/api/patrol": super::patrol::openapi_operation(),
         },
         "components": { "schemas": schemas(), "parameters": parameters() },
     })

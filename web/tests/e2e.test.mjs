@@ -7,9 +7,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,51 +17,18 @@ import { chromium } from 'playwright-core';
 import { BINS } from '../symbology.js';
 import { denseMonthly } from '../chart.js';
 import { yearlyChange } from '../trend.js';
+import { freePort, startServer } from './harness.mjs';
 
 const WEB = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ROOT = resolve(WEB, '..');
-const BIN = process.env.HOTSPOT_BIN ?? join(ROOT, 'target', 'debug', 'hotspot');
 const SHOTS = join(ROOT, 'target', 'screenshots');
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-/** The demo builds its store from the fixtures first: allow a slow debug build. */
-const STARTUP_MS = 180_000;
 
 let server;
 let base;
 let browser;
 let profile;
-
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.on('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
-
-function startServer(port) {
-  return new Promise((ok, fail) => {
-    const child = spawn(BIN, ['serve', '--demo', '--addr', `127.0.0.1:${port}`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const timer = setTimeout(() => fail(new Error(`no "Serving the map at" line within ${STARTUP_MS} ms; output so far:\n${out}`)), STARTUP_MS);
-    const onData = (chunk) => {
-      out += chunk;
-      const m = /Serving the map at (http:\/\/\S+?)\/?(\s|$)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        ok({ child, url: m[1] });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('error', (e) => { clearTimeout(timer); fail(new Error(`cannot start ${BIN}: ${e.message} (build it with \`cargo build\`, or set HOTSPOT_BIN)`)); });
-    child.on('exit', (code) => { clearTimeout(timer); fail(new Error(`${BIN} exited with ${code} before serving:\n${out}`)); });
-  });
-}
 
 async function api(path) {
   const res = await fetch(`${base}${path}`);
