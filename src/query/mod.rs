@@ -9,8 +9,10 @@ mod density;
 mod emerging;
 mod hotspots;
 mod params;
+mod purple_flag;
 mod selection;
 mod stats;
+mod targets;
 
 use h3o::CellIndex;
 use serde_json::{Value, json};
@@ -24,8 +26,14 @@ pub use params::{
     MAX_LIST_VALUES, ParamError, RawSelection, SELECTION_PARAMS, parse_bool, parse_in_range,
     parse_resolution, split_list,
 };
+pub use purple_flag::{
+    AreaError, AreaSource, MAX_PERIODS, MAX_POLYGON_FILE_BYTES, MAX_POLYGON_VERTICES,
+    PURPLE_FLAG_PARAMS, PurpleFlagRequest, PurpleFlagResult, StudyArea, ZoneLookup,
+    area_weighted_residents, change_pct, parse_polygon, run_purple_flag,
+};
 pub use selection::{Selected, Selection};
 pub use stats::{Dim, Key, STATS_PARAMS, StatsRequest, StatsResult, run_stats};
+pub use targets::{TARGETS_PARAMS, TargetsRequest, TargetsResult, run_targets};
 
 use crate::analysis::{
     emerging::EmergingError, gi_star::GiStarError, kde::KdeError, weights::WeightsError,

@@ -27,6 +27,7 @@ pub mod ingest;
 pub mod memo;
 pub mod ogc;
 pub mod openapi;
+pub mod scorecards;
 pub mod state;
 pub mod tiles;
 pub mod web;
@@ -145,6 +146,8 @@ fn routes() -> Routes {
         "/ogc/collections/{collectionId}/items/{featureId}",
         ogc::item,
     )
+    .get("/api/licensing/purple-flag", scorecards::purple_flag)
+    .get("/api/targets", scorecards::targets)
 }
 
 /// Every route [`app`] serves (for the OpenAPI check and for documentation).

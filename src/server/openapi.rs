@@ -430,6 +430,7 @@ fn parameters() -> Value {
     });
     if let Some(o) = p.as_object_mut() {
         o.extend(analysis_parameters());
+        super::scorecards::openapi_parameters(o);
     }
     p
 }
@@ -532,6 +533,8 @@ pub fn document(base: &str) -> Value {
                 body("The feature", GEOJSON, "Feature"),
                 true,
             ),
+            "/api/licensing/purple-flag": super::scorecards::purple_flag_openapi(),
+            "/api/targets": super::scorecards::targets_openapi(),
         },
         "components": { "schemas": schemas(), "parameters": parameters() },
     })
