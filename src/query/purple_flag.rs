@@ -785,7 +785,7 @@ impl PurpleFlagResult {
             AreaSource::City => ("city", Value::Null),
         };
         json!({
-            "area": {"kind": kind, "id": id, "label": a.label, "area_km2": a.area_km2},
+            "area": {"kind": kind, "id": id, "label": a.label, "area_km2": super::round6(a.area_km2)},
             "from": self.request.from.map(|m| m.to_string()),
             "to": self.to.to_string(),
             "periods": self.request.periods,
@@ -799,7 +799,7 @@ impl PurpleFlagResult {
     pub fn summary(&self) -> Value {
         json!({
             "venues": self.venues,
-            "area_km2": self.request.area.area_km2,
+            "area_km2": super::round6(self.request.area.area_km2),
             "residents": self.residents.map(round2),
             "residents_note": self.residents_note,
             "safer_cells": self.safer.len(),
@@ -887,7 +887,7 @@ impl PurpleFlagResult {
             .map(|c| {
                 let ll = h3o::LatLng::from(c.cell);
                 json!({"cell": c.cell.to_string(), "lat": super::round6(ll.lat()), "lon": super::round6(ll.lng()),
-                       "count": round2(c.count), "z": c.z, "p": c.p, "bin": c.bin})
+                       "count": round2(c.count), "z": super::round6(c.z), "p": c.p, "bin": c.bin})
             })
             .collect();
         json!({
