@@ -642,3 +642,34 @@ async fn http_matches_the_library_and_refuses_bad_parameters() {
         assert!(named, "{query}: {e}");
     }
 }
+
+#[test]
+fn zones_resolve_through_the_lookup() {
+    let (snap, _) = world(true);
+    let ring = L_SHAPE.to_vec();
+    let lookup = move |_: &Snapshot, id: &str| -> Result<MultiPolygon<f64>, String> {
+        if id == "zone-1" {
+            parse_polygon(&polygon_json(&ring)).map_err(|e| e.to_string())
+        } else {
+            Err(format!("unknown zone {id:?}; known: zone-1"))
+        }
+    };
+    let mut bag = ParamBag::new([("zone", "zone-1"), ("to", "2024-12")]).unwrap();
+    let req = PurpleFlagRequest::from_params(&mut bag, &snap, None, Some(&lookup)).unwrap();
+    let by_zone = run_purple_flag(&snap, &req).unwrap().json();
+    assert_eq!(by_zone["parameters"]["area"]["kind"], "zone");
+    assert_eq!(by_zone["parameters"]["area"]["id"], "zone-1");
+    let by_polygon = run(
+        &snap,
+        &[("polygon", &polygon_json(&L_SHAPE)), ("to", "2024-12")],
+    );
+    assert_eq!(by_zone["kpi"], by_polygon["kpi"]);
+    let mut bag = ParamBag::new([("zone", "zone-9")]).unwrap();
+    let e = PurpleFlagRequest::from_params(&mut bag, &snap, None, Some(&lookup)).unwrap_err();
+    assert_eq!(e.parameter, "zone");
+    assert!(e.message.contains("known: zone-1"), "{e}");
+    // Without a lookup, zone is refused and the message names the alternatives.
+    let mut bag = ParamBag::new([("zone", "zone-1")]).unwrap();
+    let e = PurpleFlagRequest::from_params(&mut bag, &snap, None, None).unwrap_err();
+    assert!(e.message.contains("polygon or ward"), "{e}");
+}

@@ -161,7 +161,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let polygon = a.polygon.as_deref().map(read_polygon_file).transpose()?;
             let snap = snapshot(&cli.store)?;
             let mut bag = ParamBag::new(a.pairs())?;
-            let req = PurpleFlagRequest::from_params(&mut bag, &snap, polygon, None)?;
+            let zones = hotspot::server::scorecards::zone_lookup();
+            let req = PurpleFlagRequest::from_params(&mut bag, &snap, polygon, zones)?;
             bag.finish(PURPLE_FLAG_PARAMS)?;
             let res = run_purple_flag(&snap, &req)?;
             let text = match a.format.as_str() {
