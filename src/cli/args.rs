@@ -395,7 +395,9 @@ pub enum LicensingCommand {
     /// 17:00-05:00 and every night 17:00-05:00, all vs alcohol-related, by category group, per
     /// 12-month period ending at --to, with % change, rates per venue, km² and 1,000
     /// residents, the hour profile 17..04 and the Gi* cold (safer) cells. Month-only rows
-    /// (police.uk) cannot be placed on a night and are counted as left out.
+    /// (police.uk) cannot be placed on a night and are counted as left out; alcohol-related is
+    /// "not recorded" where the data carry no alcohol flag. Without --zone, --polygon or
+    /// --ward: every ward together (a city-wide baseline).
     PurpleFlag(PurpleFlagArgs),
 }
 
