@@ -673,3 +673,56 @@ fn zones_resolve_through_the_lookup() {
     let e = PurpleFlagRequest::from_params(&mut bag, &snap, None, None).unwrap_err();
     assert!(e.message.contains("polygon or ward"), "{e}");
 }
+
+#[test]
+fn a_group_without_rows_shows_zero_alcohol_when_the_flag_is_recorded() {
+    // Friday 9 June 2017 22:00 local: one alcohol-related assault, nothing else.
+    let at = london_to_utc(
+        NaiveDate::from_ymd_opt(2017, 6, 9)
+            .unwrap()
+            .and_hms_opt(22, 0, 0)
+            .unwrap(),
+    )
+    .unwrap();
+    let snap = Snapshot::build(SnapshotInput {
+        version: 1,
+        incidents: vec![Incident {
+            id: "a1".into(),
+            source: Source::Log,
+            category: Category::of_type(CrimeType::ViolenceAndSexualOffences),
+            time: IncidentTime::At { at },
+            location: Wgs84::new(-1.09, 50.79).unwrap(),
+            lsoa: None,
+            location_desc: None,
+            ward: None,
+            alcohol: Some(true),
+            victim_hash: None,
+        }],
+        wards: vec![ward("E05000001", "Alpha", WARD_A, Some(POP_A))],
+        ..SnapshotInput::default()
+    })
+    .unwrap();
+    let j = run(&snap, &[("ward", "Alpha")]);
+    let p = &j["kpi"]["weekend-evening"]["periods"][0];
+    assert_eq!(p["from"], "2016-07");
+    assert_eq!(p["to"], "2017-06");
+    assert_eq!(p["months_present"], 1);
+    assert_eq!(p["complete"], false);
+    assert_eq!(p["groups"][1]["group"], "violence");
+    assert_eq!(p["groups"][1]["alcohol"].as_f64(), Some(1.0));
+    assert_eq!(
+        p["groups"][0]["alcohol"].as_f64(),
+        Some(0.0),
+        "asb: recorded, none"
+    );
+    assert_eq!(p["total"]["alcohol_status"], "recorded");
+    // 22:00 is hour 22 of the profile.
+    let h22 = j["hour_profile"]["weekend-evening"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["hour"] == 22)
+        .unwrap()["count"]
+        .as_f64();
+    assert_eq!(h22, Some(1.0));
+}

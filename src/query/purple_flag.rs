@@ -31,8 +31,8 @@
 //!    row adds its window weight ([`crate::time::Window::weight`]: 1 or 0 for an instant, the
 //!    aoristic share for a span) to its category group, and to the alcohol column when its
 //!    `alcohol` flag is yes. Month-only rows (police.uk) cannot be placed on a night: they are
-//!    counted as left out. The alcohol column is "not recorded" (null) when no counted row
-//!    carries an alcohol flag at all (police.uk has none).
+//!    counted as left out. The alcohol column of a period is "not recorded" (null) when none
+//!    of its counted rows carries an alcohol flag at all (police.uk has none).
 //! 4. % change of each cell against the previous period: (now − before) / before × 100,
 //!    null when before is 0.
 //! 5. Rates of each period's total: per venue inside the area, per km², and per 1,000
@@ -398,7 +398,8 @@ impl Kpi {
         }
     }
 
-    /// The alcohol count, or `None` ("not recorded") when no counted row carries a flag.
+    /// The alcohol count, or `None` ("not recorded") when no row of this cell carries a flag
+    /// (the outputs decide per period: see [`PurpleFlagResult::json`]).
     pub fn alcohol_value(&self) -> Option<f64> {
         (self.alcohol_known > 0.0).then_some(self.alcohol)
     }
@@ -819,15 +820,19 @@ impl PurpleFlagResult {
     fn period_json(&self, w: &WindowKpi, k: usize) -> Value {
         let p = &w.periods[k];
         let prev = k.checked_sub(1).map(|j| &w.periods[j]);
+        // The flag is recorded in a period when any counted row of it carries one; a group with
+        // no rows then shows 0, not "not recorded".
+        let recorded_now = p.total.alcohol_known > 0.0;
+        let recorded_before = prev.is_some_and(|q| q.total.alcohol_known > 0.0);
         let cell = |now: &Kpi, before: Option<&Kpi>| {
-            let alcohol = now.alcohol_value();
+            let alcohol = recorded_now.then_some(now.alcohol);
             json!({
                 "all": round2(now.all),
                 "alcohol": opt(alcohol),
                 "alcohol_status": if alcohol.is_some() { "recorded" } else { "not recorded" },
                 "change_pct_all": opt(before.and_then(|b| change_pct(b.all, now.all))),
-                "change_pct_alcohol": opt(before.and_then(|b| match (b.alcohol_value(), alcohol) {
-                    (Some(x), Some(y)) => change_pct(x, y),
+                "change_pct_alcohol": opt(before.and_then(|b| match (recorded_before, alcohol) {
+                    (true, Some(y)) => change_pct(b.alcohol, y),
                     _ => None,
                 })),
             })
