@@ -23,6 +23,8 @@
 //!   shared analysis cache, vector tiles (MVT/GeoJSON, TileJSON; martin's role), OGC API –
 //!   Features (GDAL/QGIS `OAPIF:`) with `hotspots` and `emerging` collections, the OpenAPI
 //!   document, ETags, gzip, CORS, bearer tokens for writes.
+//! - [`query`]: checked requests and each analysis end to end; also the Purple Flag
+//!   scorecard (ATCM Purple Flag crime KPIs, methods.md §7.1) and the plan targets.
 //! - [`synth`]: the deterministic synthetic Portsmouth behind `fixtures/` and the benches.
 //! - [`tiles`]: the vector tile pipeline (project and index once; per tile query, clip,
 //!   simplify, quantise) with MVT 2.1 and GeoJSON encoders, point clustering and TileJSON 3.0;

@@ -21,6 +21,8 @@ import { denseMonthly, monthlyChartSvg } from './chart.js';
 import { TARGET_PCT_PER_YEAR, yearlyChange } from './trend.js';
 import { cellsToCsv, exportName } from './export.js';
 import { createPatrolPanel } from './patrol.js';
+import { showTargets } from './targets.js';
+import { mountPurpleFlag } from './purpleflag.js';
 
 const OGL = 'Contains public sector information licensed under the Open Government Licence v3.0';
 const OSM_ATTRIBUTION = '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
@@ -185,6 +187,17 @@ function commit(next, { form = false } = {}) {
     $('view-name').textContent = view ? view.label : 'Overview';
   }
   refresh();
+  syncDecisionPanels();
+}
+
+/** Plan targets in the Overview and Licensing views; the Purple Flag scorecard in Licensing. */
+function syncDecisionPanels() {
+  $('targets').hidden = Boolean(VIEWS[state.view]) && state.view !== 'licensing';
+  $('purple-flag').hidden = state.view !== 'licensing' || !map;
+  if (!$('targets').hidden && !$('targets').dataset.requested) {
+    $('targets').dataset.requested = 'true';
+    showTargets($('targets'), fetchJson);
+  }
 }
 
 // ---------------------------------------------------------------- view menu
@@ -801,8 +814,10 @@ function start() {
     commit(next, { form: true });
   });
   $('ward-figures').addEventListener('click', openSelectedWard);
+  mountPurpleFlag($('purple-flag'), { fetchJson, map });
   loadWards();
   refresh();
+  syncDecisionPanels();
 }
 
 start();

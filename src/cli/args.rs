@@ -55,6 +55,12 @@ pub enum Command {
     /// A warden patrol plan for a ward and a shift: stops of 10–15 min (Koper) at the
     /// window's hot places, ordered into a walking route that fits the shift.
     Patrol(PatrolArgs),
+    /// Licensing officers: Purple Flag scorecards.
+    #[command(subcommand)]
+    Licensing(LicensingCommand),
+    /// Community safety plan targets per ward and city: ASB (-3 % a year), alcohol-related
+    /// crime per 1,000 residents (12.2 -> 10), total crime (-20 % over five years).
+    Targets(TargetsArgs),
 }
 
 /// `hotspot ingest ...`
@@ -529,5 +535,101 @@ impl PatrolArgs {
             }
         }
         p
+    }
+}
+
+/// `hotspot licensing ...`
+#[derive(Debug, Subcommand)]
+pub enum LicensingCommand {
+    /// Purple Flag scorecard for an area: crime and ASB on Friday and Saturday nights
+    /// 17:00-05:00 and every night 17:00-05:00, all vs alcohol-related, by category group, per
+    /// 12-month period ending at --to, with % change, rates per venue, km² and 1,000
+    /// residents, the hour profile 17..04 and the Gi* cold (safer) cells. Month-only rows
+    /// (police.uk) cannot be placed on a night and are counted as left out; alcohol-related is
+    /// "not recorded" where the data carry no alcohol flag. Without --zone, --polygon or
+    /// --ward: every ward together (a city-wide baseline).
+    PurpleFlag(PurpleFlagArgs),
+}
+
+/// `hotspot licensing purple-flag`
+#[derive(Debug, Args)]
+pub struct PurpleFlagArgs {
+    /// A cumulative impact zone id (from `hotspot licensing zones`).
+    #[arg(long, value_name = "ID")]
+    pub zone: Option<String>,
+    /// The area as a GeoJSON Polygon/MultiPolygon (geometry, Feature or one-feature
+    /// FeatureCollection), lon/lat; at most 1 MiB and 10,000 vertices.
+    #[arg(long, value_name = "FILE.geojson")]
+    pub polygon: Option<PathBuf>,
+    /// A ward (code or name) as the area.
+    #[arg(long)]
+    pub ward: Option<String>,
+    /// Earliest month counted (YYYY-MM); earlier periods are cut here.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Last month of the latest 12-month period (default: the latest month in the data).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Number of 12-month periods, 1-10 (default 3); periods with no data are dropped.
+    #[arg(long)]
+    pub periods: Option<String>,
+    /// json, html (printable) or csv (the KPI table).
+    #[arg(long, default_value = "json")]
+    pub format: String,
+}
+
+impl PurpleFlagArgs {
+    /// The flags as `name=value` pairs (the polygon file is read separately).
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        [
+            ("zone", &self.zone),
+            ("ward", &self.ward),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("periods", &self.periods),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| (k.to_owned(), v.clone())))
+        .collect()
+    }
+}
+
+/// `hotspot targets`
+#[derive(Debug, Args)]
+pub struct TargetsArgs {
+    /// Baseline year (default: the first full calendar year in the data; with no full year,
+    /// the first year present, flagged incomplete).
+    #[arg(long, value_name = "Y")]
+    pub baseline_year: Option<String>,
+    /// Year judged (default: the latest full calendar year; with none, the latest year).
+    #[arg(long, value_name = "Y")]
+    pub year: Option<String>,
+    /// Alcohol-related crime per 1,000 residents in the baseline year (default 12.2).
+    #[arg(long, value_name = "RATE")]
+    pub alcohol_baseline: Option<String>,
+    /// Alcohol-related crime per 1,000 residents to reach (default 10).
+    #[arg(long, value_name = "RATE")]
+    pub alcohol_target: Option<String>,
+    /// Years from the baseline to reach the alcohol target, 1-20 (default 5).
+    #[arg(long, value_name = "N")]
+    pub alcohol_years: Option<String>,
+    /// table, json or csv.
+    #[arg(long, default_value = "table")]
+    pub format: String,
+}
+
+impl TargetsArgs {
+    /// The flags as `name=value` pairs.
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        [
+            ("baseline-year", &self.baseline_year),
+            ("year", &self.year),
+            ("alcohol-baseline", &self.alcohol_baseline),
+            ("alcohol-target", &self.alcohol_target),
+            ("alcohol-years", &self.alcohol_years),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| (k.to_owned(), v.clone())))
+        .collect()
     }
 }

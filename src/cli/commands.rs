@@ -7,7 +7,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Failure;
-use super::args::{Cli, Command, ImportCommand, IngestCommand, ServeArgs};
+use super::args::{Cli, Command, ImportCommand, IngestCommand, LicensingCommand, ServeArgs};
 use crate_api::*;
 
 /// The library, under one name.
@@ -27,6 +27,10 @@ mod crate_api {
     };
     pub use hotspot::query::{EVALUATE_PARAMS, EvaluateRequest, run_evaluate};
     pub use hotspot::query::{PATROL_PARAMS, PatrolRequest, run_patrol};
+    pub use hotspot::query::{
+        MAX_POLYGON_FILE_BYTES, PURPLE_FLAG_PARAMS, PurpleFlagRequest, TARGETS_PARAMS,
+        TargetsRequest, parse_polygon, run_purple_flag, run_targets,
+    };
     pub use hotspot::server::{AppState, ServerConfig, serve};
     pub use hotspot::store::Provenance;
     pub use hotspot::time::EventCalendar;
@@ -172,6 +176,36 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             };
             print(&text)
         }
+        Command::Licensing(LicensingCommand::PurpleFlag(a)) => {
+            let polygon = a.polygon.as_deref().map(read_polygon_file).transpose()?;
+            let snap = snapshot(&cli.store)?;
+            let mut bag = ParamBag::new(a.pairs())?;
+            let zones = hotspot::server::scorecards::zone_lookup();
+            let req = PurpleFlagRequest::from_params(&mut bag, &snap, polygon, zones)?;
+            bag.finish(PURPLE_FLAG_PARAMS)?;
+            let res = run_purple_flag(&snap, &req)?;
+            let text = match a.format.as_str() {
+                "json" => pretty(&res.json()),
+                "html" => res.html(),
+                "csv" => res.csv(),
+                other => return Err(bad_format(other, "json, html or csv")),
+            };
+            print(&text)
+        }
+        Command::Targets(a) => {
+            let snap = snapshot(&cli.store)?;
+            let mut bag = ParamBag::new(a.pairs())?;
+            let req = TargetsRequest::from_params(&mut bag, &snap)?;
+            bag.finish(TARGETS_PARAMS)?;
+            let res = run_targets(&snap, &req)?;
+            let text = match a.format.as_str() {
+                "table" => res.table(),
+                "json" => pretty(&res.json()),
+                "csv" => res.csv(),
+                other => return Err(bad_format(other, "table, json or csv")),
+            };
+            print(&text)
+        }
         Command::Patrol(a) => {
             let (snap, req) = checked(
                 &cli.store,
@@ -191,6 +225,22 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             print(&text)
         }
     }
+}
+
+/// Reads `--polygon FILE.geojson` (at most [`MAX_POLYGON_FILE_BYTES`]).
+fn read_polygon_file(path: &Path) -> Result<geo::MultiPolygon<f64>, Failure> {
+    let len = std::fs::metadata(path)
+        .map_err(|e| Failure::Usage(format!("--polygon: {}: {e}", path.display())))?
+        .len();
+    if len > MAX_POLYGON_FILE_BYTES {
+        return Err(Failure::Usage(format!(
+            "--polygon: {} is {len} bytes; at most {MAX_POLYGON_FILE_BYTES}",
+            path.display()
+        )));
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::Usage(format!("--polygon: {}: {e}", path.display())))?;
+    parse_polygon(&text).map_err(|e| Failure::Usage(format!("--polygon: {}: {e}", path.display())))
 }
 
 /// Opens the snapshot and checks the command's flags into its request, exactly as the HTTP

@@ -12,8 +12,10 @@ mod hotspots;
 mod params;
 mod patrol;
 mod patrol_render;
+mod purple_flag;
 mod selection;
 mod stats;
+mod targets;
 
 use h3o::CellIndex;
 use serde_json::{Value, json};
@@ -35,8 +37,14 @@ pub use patrol::{
     LeftOut, MAX_PLACES, MAX_START_M, MIN_REVISIT_MIN, PATROL_PARAMS, PLACE_SHARE, PatrolError,
     PatrolRequest, PatrolResult, Place, ROUND_MIN, Stop, bin_text, clock, run_patrol,
 };
+pub use purple_flag::{
+    AreaError, AreaSource, MAX_PERIODS, MAX_POLYGON_FILE_BYTES, MAX_POLYGON_VERTICES,
+    PURPLE_FLAG_PARAMS, PurpleFlagRequest, PurpleFlagResult, StudyArea, ZoneLookup,
+    area_weighted_residents, change_pct, parse_polygon, run_purple_flag,
+};
 pub use selection::{Selected, Selection};
 pub use stats::{Dim, Key, STATS_PARAMS, StatsRequest, StatsResult, run_stats};
+pub use targets::{TARGETS_PARAMS, TargetsRequest, TargetsResult, run_targets};
 
 use crate::analysis::{
     emerging::EmergingError, gi_star::GiStarError, kde::KdeError, weights::WeightsError,

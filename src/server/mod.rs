@@ -28,6 +28,7 @@ pub mod memo;
 pub mod ogc;
 pub mod openapi;
 pub mod patrol;
+pub mod scorecards;
 pub mod state;
 pub mod tiles;
 pub mod web;
@@ -148,6 +149,8 @@ fn routes() -> Routes {
     )
     .get("/api/evaluate", api::evaluate)
     .get("/api/patrol", patrol::patrol)
+    .get("/api/licensing/purple-flag", scorecards::purple_flag)
+    .get("/api/targets", scorecards::targets)
 }
 
 /// Every route [`app`] serves (for the OpenAPI check and for documentation).

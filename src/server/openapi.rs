@@ -472,6 +472,7 @@ fn parameters() -> Value {
     if let Some(o) = p.as_object_mut() {
         o.extend(analysis_parameters());
         super::patrol::add_openapi_parameters(o);
+        super::scorecards::openapi_parameters(o);
     }
     p
 }
@@ -576,6 +577,8 @@ pub fn document(base: &str) -> Value {
                 true,
             ),
             "/api/patrol": super::patrol::openapi_operation(),
+            "/api/licensing/purple-flag": super::scorecards::purple_flag_openapi(),
+            "/api/targets": super::scorecards::targets_openapi(),
         },
         "components": { "schemas": schemas(), "parameters": parameters() },
     })
