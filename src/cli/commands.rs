@@ -26,11 +26,11 @@ mod crate_api {
         StatsRequest, run_density, run_emerging, run_hotspots, run_stats,
     };
     pub use hotspot::query::{EVALUATE_PARAMS, EvaluateRequest, run_evaluate};
-    pub use hotspot::query::{PATROL_PARAMS, PatrolRequest, run_patrol};
     pub use hotspot::query::{
         MAX_POLYGON_FILE_BYTES, PURPLE_FLAG_PARAMS, PurpleFlagRequest, TARGETS_PARAMS,
         TargetsRequest, parse_polygon, run_purple_flag, run_targets,
     };
+    pub use hotspot::query::{PATROL_PARAMS, PatrolRequest, run_patrol};
     pub use hotspot::server::{AppState, ServerConfig, serve};
     pub use hotspot::store::Provenance;
     pub use hotspot::time::EventCalendar;
