@@ -10,7 +10,9 @@
 //! | [`emerging`] | space-time Gi* and the 17 pattern categories | ArcGIS Emerging Hot Spot Analysis |
 //! | [`kde`] | quartic kernel density per km² | ArcGIS Kernel Density |
 //! | [`local_moran`] | Local Moran's I with HH/LL/HL/LH | esda `Moran_Local`; ArcGIS Cluster and Outlier Analysis |
+//! | [`dbscan`] | DBSCAN clusters of points in metres (cumulative impact zones) | Ester et al. 1996; scikit-learn `DBSCAN` |
 
+pub mod dbscan;
 pub mod emerging;
 pub mod fdr;
 pub mod gi_star;
