@@ -7,7 +7,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Failure;
-use super::args::{Cli, Command, ImportCommand, IngestCommand, ServeArgs};
+use super::args::{Cli, Command, ImportCommand, IngestCommand, LicensingCommand, ServeArgs};
 use crate_api::*;
 
 /// The library, under one name.
@@ -24,6 +24,9 @@ mod crate_api {
         DENSITY_PARAMS, DensityRequest, EMERGING_PARAMS, EmergingRequest, HOTSPOT_PARAMS,
         HotspotRequest, ParamBag, ParamError, QueryError, SELECTION_PARAMS, STATS_PARAMS,
         StatsRequest, run_density, run_emerging, run_hotspots, run_stats,
+    };
+    pub use hotspot::query::{
+        REVIEW_PARAMS, ReviewRequest, ZONES_PARAMS, ZonesRequest, run_review, run_zones,
     };
     pub use hotspot::server::{AppState, ServerConfig, serve};
     pub use hotspot::store::Provenance;
@@ -153,6 +156,44 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             )
         }
         Command::Serve(a) => serve_command(&cli.store, a, events),
+        Command::Licensing(LicensingCommand::Review(a)) => {
+            let (snap, req) = checked(
+                &cli.store,
+                a.pairs(),
+                REVIEW_PARAMS,
+                events.as_ref(),
+                ReviewRequest::from_params,
+            )?;
+            let res = run_review(&snap, &req)?;
+            let text = match a.format.as_str() {
+                "table" => res.table(&snap),
+                "json" => pretty(&res.json(&snap)),
+                "geojson" => res.geojson(&snap).to_string(),
+                "csv" => res.csv(&snap),
+                other => return Err(bad_format(other, "table, json, geojson or csv")),
+            };
+            print(&text)
+        }
+        Command::Licensing(LicensingCommand::Zones(a)) => {
+            let (snap, req) = checked(
+                &cli.store,
+                a.pairs(),
+                ZONES_PARAMS,
+                events.as_ref(),
+                ZonesRequest::from_params,
+            )?;
+            let res = run_zones(&snap, &req)?;
+            warn(&res.summary()["warnings"], cli.quiet);
+            let text = match a.format.as_str() {
+                "geojson" => res.geojson(&snap).to_string(),
+                "json" => pretty(&res.json(&snap)),
+                "csv" => res.csv(&snap),
+                "table" => res.table(&snap),
+                "html" => res.html(&snap),
+                other => return Err(bad_format(other, "geojson, json, csv, table or html")),
+            };
+            print(&text)
+        }
     }
 }
 
