@@ -286,9 +286,11 @@ fn high_alcohol_selection(selection: &Selection) -> Selection {
 
 /// Runs the analysis.
 ///
+/// Fewer venues than `min-venues` give no zones, and an empty selection zero counts; both
+/// with a warning in `summary.warnings` saying why.
+///
 /// # Errors
-/// [`QueryError::Empty`] when there are fewer venues than `min-venues` or no incident is
-/// selected; DBSCAN's refusals as [`QueryError::Empty`] too.
+/// DBSCAN's refusals (more than its cap of venues) as [`QueryError::Empty`].
 pub fn run_zones(snap: &Snapshot, request: &ZonesRequest) -> Result<ZonesResult, QueryError> {
     // Step 1.
     let positions = venue_positions_m(snap);
@@ -296,23 +298,20 @@ pub fn run_zones(snap: &Snapshot, request: &ZonesRequest) -> Result<ZonesResult,
         .filter(|&i| positions[i].is_some())
         .collect();
     let points: Vec<[f64; 2]> = placed.iter().filter_map(|&i| positions[i]).collect();
+    let mut warnings = Vec::new();
     if points.len() < request.min_venues {
-        return Err(QueryError::Empty(format!(
+        warnings.push(format!(
             "{} venues are loaded; a zone needs at least min-venues = {} (import venues with hotspot import venues)",
             points.len(),
             request.min_venues
-        )));
+        ));
     }
     let clusters = dbscan(&points, request.eps_m, request.min_venues)
         .map_err(|e: DbscanError| QueryError::Empty(e.to_string()))?;
     // Step 3's selection.
     let selected = request.selection.apply(snap);
     if selected.rows.is_empty() {
-        return Err(QueryError::Empty(super::why_empty(
-            snap,
-            &request.selection,
-            &selected,
-        )));
+        warnings.push(super::why_empty(snap, &request.selection, &selected));
     }
     let mut weights = vec![0.0; snap.incidents.len()];
     for (&r, &w) in selected.rows.iter().zip(&selected.weights) {
@@ -321,33 +320,36 @@ pub fn run_zones(snap: &Snapshot, request: &ZonesRequest) -> Result<ZonesResult,
     let total = selected.total();
     let (late, _) = dense_weights(snap, &high_alcohol_selection(&request.selection));
     // Step 4: hot cells.
-    let mut warnings = Vec::new();
-    let hot: Option<HashSet<CellIndex>> = match run_hotspots(
-        snap,
-        &HotspotRequest {
-            selection: request.selection.clone(),
-            resolution: Some(Resolution::Nine),
-            k: 1,
-            gi: GiStarOptions {
-                permutations: 0,
-                fdr: true,
-                inference: Inference::Analytic,
-                ..GiStarOptions::default()
+    let hot: Option<HashSet<CellIndex>> = if selected.rows.is_empty() {
+        None
+    } else {
+        match run_hotspots(
+            snap,
+            &HotspotRequest {
+                selection: request.selection.clone(),
+                resolution: Some(Resolution::Nine),
+                k: 1,
+                gi: GiStarOptions {
+                    permutations: 0,
+                    fdr: true,
+                    inference: Inference::Analytic,
+                    ..GiStarOptions::default()
+                },
             },
-        },
-    ) {
-        Ok(h) => Some(
-            h.counts
-                .cells
-                .iter()
-                .zip(&h.gi.cells)
-                .filter(|(_, g)| g.bin >= 2)
-                .map(|(c, _)| *c)
-                .collect(),
-        ),
-        Err(e) => {
-            warnings.push(format!("no hot spot overlap: {e}"));
-            None
+        ) {
+            Ok(h) => Some(
+                h.counts
+                    .cells
+                    .iter()
+                    .zip(&h.gi.cells)
+                    .filter(|(_, g)| g.bin >= 2)
+                    .map(|(c, _)| *c)
+                    .collect(),
+            ),
+            Err(e) => {
+                warnings.push(format!("no hot spot overlap: {e}"));
+                None
+            }
         }
     };
     let hot_area: Option<MultiPolygon<f64>> = hot.as_ref().map(|cells| {

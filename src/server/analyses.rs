@@ -28,6 +28,10 @@ use crate::query::{
     QueryError, SELECTION_PARAMS, STATS_PARAMS, StatsRequest, StatsResult, run_density,
     run_emerging, run_hotspots, run_stats,
 };
+use crate::query::{
+    REVIEW_PARAMS, ReviewRequest, ReviewResult, ZONES_PARAMS, ZonesRequest, ZonesResult,
+    run_review, run_zones,
+};
 use crate::tiles::{TileError, TileFeature, TileSource};
 use crate::time::EventCalendar;
 
@@ -45,15 +49,22 @@ pub enum Endpoint {
     Emerging,
     /// Kernel density (`/api/density`).
     Density,
+    /// Venue area review (`/api/licensing/review`).
+    LicensingReview,
+    /// Cumulative impact zones (`/api/licensing/zones`; the `zones` tile layer and OGC
+    /// collection).
+    LicensingZones,
 }
 
 impl Endpoint {
     /// Every endpoint.
-    pub const ALL: [Endpoint; 4] = [
+    pub const ALL: [Endpoint; 6] = [
         Endpoint::Stats,
         Endpoint::Hotspots,
         Endpoint::Emerging,
         Endpoint::Density,
+        Endpoint::LicensingReview,
+        Endpoint::LicensingZones,
     ];
 
     /// The name in paths (`/api/{name}`).
@@ -63,6 +74,8 @@ impl Endpoint {
             Endpoint::Hotspots => "hotspots",
             Endpoint::Emerging => "emerging",
             Endpoint::Density => "density",
+            Endpoint::LicensingReview => "licensing/review",
+            Endpoint::LicensingZones => "licensing/zones",
         }
     }
 
@@ -73,6 +86,8 @@ impl Endpoint {
             Endpoint::Hotspots => HOTSPOT_PARAMS,
             Endpoint::Emerging => EMERGING_PARAMS,
             Endpoint::Density => DENSITY_PARAMS,
+            Endpoint::LicensingReview => REVIEW_PARAMS,
+            Endpoint::LicensingZones => ZONES_PARAMS,
         }
     }
 
@@ -97,6 +112,10 @@ pub enum AnalysisRequest {
     Emerging(EmergingRequest),
     /// `/api/density`.
     Density(DensityRequest),
+    /// `/api/licensing/review`.
+    LicensingReview(ReviewRequest),
+    /// `/api/licensing/zones`.
+    LicensingZones(ZonesRequest),
 }
 
 impl AnalysisRequest {
@@ -121,6 +140,12 @@ impl AnalysisRequest {
             Endpoint::Density => {
                 AnalysisRequest::Density(DensityRequest::from_params(bag, snap, events)?)
             }
+            Endpoint::LicensingReview => {
+                AnalysisRequest::LicensingReview(ReviewRequest::from_params(bag, snap, events)?)
+            }
+            Endpoint::LicensingZones => {
+                AnalysisRequest::LicensingZones(ZonesRequest::from_params(bag, snap, events)?)
+            }
         })
     }
 
@@ -131,6 +156,8 @@ impl AnalysisRequest {
             AnalysisRequest::Hotspots(_) => Endpoint::Hotspots,
             AnalysisRequest::Emerging(_) => Endpoint::Emerging,
             AnalysisRequest::Density(_) => Endpoint::Density,
+            AnalysisRequest::LicensingReview(_) => Endpoint::LicensingReview,
+            AnalysisRequest::LicensingZones(_) => Endpoint::LicensingZones,
         }
     }
 
@@ -147,6 +174,8 @@ impl AnalysisRequest {
             AnalysisRequest::Hotspots(r) => Analysis::Hotspots(run_hotspots(snap, r)?),
             AnalysisRequest::Emerging(r) => Analysis::Emerging(run_emerging(snap, r)?),
             AnalysisRequest::Density(r) => Analysis::Density(run_density(snap, r)?),
+            AnalysisRequest::LicensingReview(r) => Analysis::LicensingReview(run_review(snap, r)?),
+            AnalysisRequest::LicensingZones(r) => Analysis::LicensingZones(run_zones(snap, r)?),
         })
     }
 }
@@ -162,6 +191,10 @@ pub enum Analysis {
     Emerging(EmergingResult),
     /// Density per cell or grid square.
     Density(DensityResult),
+    /// Venue area review.
+    LicensingReview(ReviewResult),
+    /// Cumulative impact zones.
+    LicensingZones(ZonesResult),
 }
 
 impl Analysis {
@@ -173,6 +206,8 @@ impl Analysis {
             Analysis::Hotspots(r) => r.geojson(snap),
             Analysis::Emerging(r) => r.geojson(snap),
             Analysis::Density(r) => r.geojson(snap),
+            Analysis::LicensingReview(r) => r.geojson(snap),
+            Analysis::LicensingZones(r) => r.geojson(snap),
         }
     }
 
@@ -183,6 +218,8 @@ impl Analysis {
             Analysis::Hotspots(r) => r.json(snap),
             Analysis::Emerging(r) => r.json(snap),
             Analysis::Density(r) => r.json(snap),
+            Analysis::LicensingReview(r) => r.json(snap),
+            Analysis::LicensingZones(r) => r.json(snap),
         }
     }
 
@@ -193,6 +230,8 @@ impl Analysis {
             Analysis::Hotspots(r) => r.csv(),
             Analysis::Emerging(r) => r.csv(),
             Analysis::Density(r) => r.csv(),
+            Analysis::LicensingReview(r) => r.csv(snap),
+            Analysis::LicensingZones(r) => r.csv(snap),
         }
     }
 }

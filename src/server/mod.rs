@@ -24,6 +24,7 @@ pub mod cache;
 pub mod error;
 pub mod extract;
 pub mod ingest;
+pub mod licensing;
 pub mod memo;
 pub mod ogc;
 pub mod openapi;
@@ -145,6 +146,8 @@ fn routes() -> Routes {
         "/ogc/collections/{collectionId}/items/{featureId}",
         ogc::item,
     )
+    .get("/api/licensing/review", licensing::review)
+    .get("/api/licensing/zones", licensing::zones)
 }
 
 /// Every route [`app`] serves (for the OpenAPI check and for documentation).

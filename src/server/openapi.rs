@@ -83,6 +83,12 @@ fn analysis_get(endpoint: Endpoint) -> Value {
         Endpoint::Hotspots => "Getis-Ord Gi* hot spots per H3 cell (as `hotspot hotspots`)",
         Endpoint::Emerging => "Emerging hot spot patterns per H3 cell (as `hotspot emerging`)",
         Endpoint::Density => "Kernel density per H3 cell or grid square (as `hotspot density`)",
+        Endpoint::LicensingReview => {
+            "Incidents around licensed venues by hour of week, category and month, against the city's night-time average; incidents near several venues shared 1/n (as `hotspot licensing review`)"
+        }
+        Endpoint::LicensingZones => {
+            "Cumulative impact zones: DBSCAN clusters of venues as polygons, ranked by incidents, with hot spot overlap; format=html is the printable report (as `hotspot licensing zones`)"
+        }
     };
     get(summary, &names, ok, false)
 }
@@ -117,6 +123,7 @@ fn tile_analysis_parameters() -> Vec<&'static str> {
             }
         }
     }
+    names.extend(Endpoint::LicensingZones.own_params());
     names
 }
 
@@ -170,12 +177,25 @@ fn analysis_parameters() -> Map<String, Value> {
         q("by", "Dimensions to count by (repeatable or a comma list).", json!({ "type": "array", "items": { "type": "string", "enum": ["ward", "month", "category", "hour", "weekday"] } })),
         q("cell", "Only incidents in this H3 cell (resolution 7-11).", text()),
         q("format", "Output: geojson (default for cell analyses), json (default for stats) or csv; for TileJSON, the tiles' format mvt (default) or geojson.", json!({ "type": "string", "enum": ["geojson", "json", "csv", "mvt"] })),
+        q("venue", "Licensing review: a venue id; repeatable or a comma list.", list()),
+        q("venues-in-ward", "Licensing review: every venue inside this ward (code or name).", text()),
+        q("radius-m", "Licensing review: radius around each venue, metres. Default 100.", json!({ "type": "number", "minimum": 10, "maximum": 1000, "default": 100 })),
+        q("eps-m", "Licensing zones: DBSCAN radius between neighbouring venues, and the zone's buffer, metres. Default 100.", json!({ "type": "number", "minimum": 10, "maximum": 1000, "default": 100 })),
+        q("min-venues", "Licensing zones: venues (itself included) within eps-m for a zone's core. Default 5.", json!({ "type": "integer", "minimum": 2, "maximum": 100, "default": 5 })),
     ]
     .into_iter()
     .collect();
     for name in ["ward", "category", "by"] {
         m[name]["style"] = json!("form");
         m[name]["explode"] = json!(true);
+    }
+    m["venue"]["style"] = json!("form");
+    m["venue"]["explode"] = json!(true);
+    m["format"]["description"] = json!(
+        "Output: geojson (default for cell analyses and licensing zones), json (default for stats and licensing review) or csv; table for licensing; html (printable report) for licensing zones; for TileJSON, the tiles' format mvt (default) or geojson."
+    );
+    if let Some(formats) = m["format"]["schema"]["enum"].as_array_mut() {
+        formats.extend([json!("html"), json!("table")]);
     }
     m
 }
@@ -444,6 +464,7 @@ fn collection_analysis_parameters() -> Vec<&'static str> {
             }
         }
     }
+    names.extend(Endpoint::LicensingZones.own_params());
     names
 }
 
@@ -532,7 +553,26 @@ pub fn document(base: &str) -> Value {
                 body("The feature", GEOJSON, "Feature"),
                 true,
             ),
+            "/api/licensing/review": licensing_get(Endpoint::LicensingReview),
+            "/api/licensing/zones": licensing_get(Endpoint::LicensingZones),
         },
         "components": { "schemas": schemas(), "parameters": parameters() },
     })
+}
+
+/// A `/api/licensing/*` operation: as [`analysis_get`], with its own formats (text tables, and
+/// the HTML report of zones).
+fn licensing_get(endpoint: Endpoint) -> Value {
+    let mut op = analysis_get(endpoint);
+    let ok = &mut op["get"]["responses"]["200"];
+    ok["description"] = json!(format!(
+        "The {} result; format= chooses among {}",
+        endpoint.name(),
+        super::licensing::choices(endpoint).join(", ")
+    ));
+    ok["content"][super::licensing::TEXT] = json!({ "schema": { "type": "string" } });
+    if endpoint == Endpoint::LicensingZones {
+        ok["content"][super::licensing::HTML] = json!({ "schema": { "type": "string" } });
+    }
+    op
 }
