@@ -741,3 +741,131 @@ pub(super) fn csv_field(s: &str) -> String {
         s.to_owned()
     }
 }
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+    use crate::domain::{
+        Bng, Category, CrimeType, Incident, IncidentTime, Source, Venue, VenueKind, Wgs84,
+    };
+    use crate::index::SnapshotInput;
+    use chrono::NaiveDate;
+
+    /// Origin of the hand-made cases, British National Grid metres (Portsmouth).
+    pub const O: [f64; 2] = [465_000.0, 100_000.0];
+
+    fn at(dx: f64, dy: f64) -> Wgs84 {
+        Bng::new(O[0] + dx, O[1] + dy)
+            .and_then(Bng::to_wgs84)
+            .unwrap()
+    }
+
+    /// An incident `dx, dy` metres from [`O`], at a local time (`None`: March 2024 only).
+    pub fn incident(id: &str, dx: f64, dy: f64, when: Option<(u32, u32, u32)>) -> Incident {
+        let time = match when {
+            Some((day, h, m)) => IncidentTime::at_local(
+                NaiveDate::from_ymd_opt(2024, 3, day)
+                    .unwrap()
+                    .and_hms_opt(h, m, 0)
+                    .unwrap(),
+            )
+            .unwrap(),
+            None => IncidentTime::Month {
+                month: Month::new(2024, 3).unwrap(),
+            },
+        };
+        Incident {
+            id: id.into(),
+            source: Source::Log,
+            category: Category::of_type(CrimeType::PublicOrder),
+            time,
+            location: at(dx, dy),
+            lsoa: None,
+            location_desc: None,
+            ward: None,
+            alcohol: None,
+            victim_hash: None,
+        }
+    }
+
+    /// A pub `dx, dy` metres from [`O`].
+    pub fn venue(id: &str, dx: f64, dy: f64) -> Venue {
+        Venue {
+            id: id.into(),
+            name: format!("The {id}"),
+            kind: VenueKind::Pub,
+            location: at(dx, dy),
+            opens: None,
+            closes: None,
+        }
+    }
+
+    pub fn snapshot(incidents: Vec<Incident>, venues: Vec<Venue>) -> Snapshot {
+        Snapshot::build(SnapshotInput {
+            version: 1,
+            incidents,
+            venues,
+            ..SnapshotInput::default()
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn hand_made_review_shares_overlaps_and_fills_the_hour_of_week() {
+        // 1 March 2024 was a Friday.
+        let snap = snapshot(
+            vec![
+                incident("both", 60.0, 0.0, Some((1, 23, 30))), // Fri 23:30, 60 m from A and B
+                incident("a-only", -50.0, 0.0, Some((2, 1, 15))), // Sat 01:15 (Friday night)
+                incident("b-only", 200.0, 0.0, None),           // month only, 80 m from B
+                incident("none", 400.0, 0.0, Some((5, 12, 0))), // Tue noon, out of reach
+            ],
+            vec![venue("A", 0.0, 0.0), venue("B", 120.0, 0.0)],
+        );
+        let mut bag = ParamBag::new([("venue", "A,B")]).unwrap();
+        let req = ReviewRequest::from_params(&mut bag, &snap, None).unwrap();
+        let res = run_review(&snap, &req).unwrap();
+        let (a, b) = (&res.venues[0], &res.venues[1]);
+        assert_eq!(
+            (a.incidents, a.share, a.shared, a.untimed),
+            (2.0, 1.5, 1.0, 0.0)
+        );
+        assert_eq!(
+            (b.incidents, b.share, b.shared, b.untimed),
+            (2.0, 1.5, 1.0, 1.0)
+        );
+        assert_eq!((res.distinct, res.shared_distinct), (3.0, 1.0));
+        assert_eq!(a.hour_of_week[4][23], 1.0);
+        assert_eq!(a.hour_of_week[5][1], 1.0);
+        assert_eq!(a.hour_of_week.iter().flatten().sum::<f64>(), 2.0);
+        assert_eq!(b.hour_of_week[4][23], 1.0);
+        assert_eq!(b.hour_of_week.iter().flatten().sum::<f64>(), 1.0);
+        assert_eq!(a.by_group[Group::PublicOrder as usize], 2.0);
+        assert_eq!(res.months, vec![Month::new(2024, 3).unwrap()]);
+        assert_eq!(a.by_month, vec![2.0]);
+        // NTE (Fri/Sat 20:00-04:00): A has both timed rows, B the shared one; the month-only
+        // row is left out; no wards, so no city density.
+        assert_eq!((a.nte_incidents, b.nte_incidents), (2.0, 1.0));
+        assert_eq!(res.city.venue_mean, 1.5);
+        assert_eq!(res.city.left_out_month_only, 1);
+        assert_eq!(res.city.per_km2(), None);
+        let j = res.summary();
+        assert_eq!(j["sum_of_shares"], 3.0);
+    }
+
+    #[test]
+    fn bad_review_parameters_name_themselves() {
+        let snap = snapshot(vec![], vec![venue("A", 0.0, 0.0)]);
+        for (pairs, parameter) in [
+            (vec![], "venue"),
+            (vec![("venue", "Z")], "venue"),
+            (vec![("venue", "A"), ("radius-m", "0")], "radius-m"),
+            (vec![("venue", "A"), ("radius-m", "NaN")], "radius-m"),
+            (vec![("venues-in-ward", "Nowhere")], "venues-in-ward"),
+        ] {
+            let mut bag = ParamBag::new(pairs.clone()).unwrap();
+            let e = ReviewRequest::from_params(&mut bag, &snap, None).unwrap_err();
+            assert_eq!(e.parameter, parameter, "{pairs:?}: {e}");
+        }
+    }
+}

@@ -773,3 +773,68 @@ impl ZonesResult {
         h
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::licensing_review::tests::{incident, snapshot, venue};
+    use super::*;
+
+    #[test]
+    fn hand_made_zone_counts_and_ranks() {
+        // Five venues 40 m apart on a line, one 1 km away; eps 50 m, min 3: one zone.
+        let venues = vec![
+            venue("V0", 0.0, 0.0),
+            venue("V1", 40.0, 0.0),
+            venue("V2", 80.0, 0.0),
+            venue("V3", 120.0, 0.0),
+            venue("V4", 160.0, 0.0),
+            venue("far", 1000.0, 1000.0),
+        ];
+        let snap = snapshot(
+            vec![
+                incident("on-v2", 80.0, 0.0, Some((1, 23, 0))), // Friday night: in nte
+                incident("north", 80.0, 45.0, Some((2, 22, 0))), // Saturday night, 45 m off
+                incident("outside", 80.0, 200.0, Some((2, 22, 30))),
+                incident("daytime", 80.0, 0.0, Some((2, 12, 0))), // not in nte
+            ],
+            venues,
+        );
+        let mut bag = ParamBag::new([("eps-m", "50"), ("min-venues", "3")]).unwrap();
+        let req = ZonesRequest::from_params(&mut bag, &snap, None).unwrap();
+        assert_eq!(
+            req.selection.window.preset(),
+            Some(crate::time::Preset::Nte)
+        );
+        let res = run_zones(&snap, &req).unwrap();
+        assert_eq!(res.zones.len(), 1);
+        let z = &res.zones[0];
+        assert_eq!(z.venues, vec![0, 1, 2, 3, 4]);
+        assert_eq!((z.rank, z.id()), (1, "zone-1".to_owned()));
+        assert_eq!(z.incidents, 2.0);
+        assert_eq!(z.per_venue(), 0.4);
+        assert_eq!(res.total, 3.0);
+        assert_eq!(res.in_zones, 2.0);
+        // A stadium of 160 m × 100 m plus two half discs of radius 50 m, less the 64-gon's
+        // shortfall (under 0.2 % of a circle) and the scallops between circles.
+        let stadium_km2 = (160.0 * 100.0 + std::f64::consts::PI * 50.0 * 50.0) / 1e6;
+        assert!(z.area_km2 < stadium_km2 && z.area_km2 > 0.95 * stadium_km2);
+        // No wards: the Gi* run cannot build a study area, which the warning says.
+        assert_eq!(z.hot_overlap, None);
+        assert_eq!(res.warnings.len(), 1, "{:?}", res.warnings);
+        // `preset=all` counts the daytime row too.
+        let mut bag =
+            ParamBag::new([("eps-m", "50"), ("min-venues", "3"), ("preset", "all")]).unwrap();
+        let req = ZonesRequest::from_params(&mut bag, &snap, None).unwrap();
+        assert_eq!(run_zones(&snap, &req).unwrap().zones[0].incidents, 3.0);
+        // Too few venues for min-venues: no zones, a warning, no error.
+        let mut bag = ParamBag::new([("min-venues", "7")]).unwrap();
+        let req = ZonesRequest::from_params(&mut bag, &snap, None).unwrap();
+        let res = run_zones(&snap, &req).unwrap();
+        assert!(res.zones.is_empty());
+        assert!(
+            res.warnings[0].contains("min-venues = 7"),
+            "{:?}",
+            res.warnings
+        );
+    }
+}
