@@ -231,6 +231,8 @@ pub struct ZonesResult {
     pub coverage: Coverage,
     /// City ward area, km².
     pub city_area_km2: f64,
+    /// The hot cells (bin ≥ 2) as one area, British National Grid metres.
+    pub hot_area_m: Option<MultiPolygon<f64>>,
 }
 
 fn circle(centre: [f64; 2], radius_m: f64) -> Polygon<f64> {
@@ -456,6 +458,7 @@ pub fn run_zones(snap: &Snapshot, request: &ZonesRequest) -> Result<ZonesResult,
         warnings,
         coverage: Coverage::of(snap),
         city_area_km2: wards_area_km2(snap),
+        hot_area_m: hot_area,
     })
 }
 
@@ -678,14 +681,99 @@ impl ZonesResult {
         out
     }
 
+    /// An SVG map of the zones (outlined, labelled by id), the Gi* hot cells (filled) and the
+    /// venues (dots), in British National Grid metres, north up; empty without zones.
+    pub fn svg_map(&self, snap: &Snapshot) -> String {
+        let mut lo = [f64::INFINITY; 2];
+        let mut hi = [f64::NEG_INFINITY; 2];
+        for z in &self.zones {
+            if let Some(r) = z.polygon_m.bounding_rect() {
+                lo = [lo[0].min(r.min().x), lo[1].min(r.min().y)];
+                hi = [hi[0].max(r.max().x), hi[1].max(r.max().y)];
+            }
+        }
+        if !(lo[0].is_finite() && hi[0].is_finite()) {
+            return String::new();
+        }
+        let pad = 100.0;
+        let (w, h) = (hi[0] - lo[0] + 2.0 * pad, hi[1] - lo[1] + 2.0 * pad);
+        let (x0, y1) = (lo[0] - pad, hi[1] + pad);
+        let path = |mp: &MultiPolygon<f64>| -> String {
+            let mut d = String::new();
+            for p in &mp.0 {
+                for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
+                    for (k, c) in ring.coords().enumerate() {
+                        let _ = write!(
+                            d,
+                            "{}{:.1},{:.1} ",
+                            if k == 0 { "M" } else { "L" },
+                            c.x - x0,
+                            y1 - c.y
+                        );
+                    }
+                    d.push_str("Z ");
+                }
+            }
+            d
+        };
+        let mut svg = format!(
+            "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w:.0} {h:.0}\" width=\"100%\" style=\"max-height:28em;border:1px solid #999\" role=\"img\" aria-label=\"Map of the zones, hot spots and venues\">\n"
+        );
+        if let Some(hot) = &self.hot_area_m {
+            let _ = writeln!(
+                svg,
+                "<path d=\"{}\" fill=\"#d6604d\" fill-opacity=\"0.55\" stroke=\"none\"/>",
+                path(hot)
+            );
+        }
+        for z in &self.zones {
+            let _ = writeln!(
+                svg,
+                "<path d=\"{}\" fill=\"none\" stroke=\"#6a3d9a\" stroke-width=\"{:.1}\"/>",
+                path(&z.polygon_m),
+                w / 300.0
+            );
+        }
+        for (v, xy) in venue_positions_m(snap).iter().enumerate() {
+            if let Some([x, y]) = xy
+                && (lo[0] - pad..=hi[0] + pad).contains(x)
+                && (lo[1] - pad..=hi[1] + pad).contains(y)
+            {
+                let _ = writeln!(
+                    svg,
+                    "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"{:.1}\" fill=\"#222\"><title>{}</title></circle>",
+                    x - x0,
+                    y1 - y,
+                    w / 250.0,
+                    html_escape(&snap.venues[v].name)
+                );
+            }
+        }
+        for z in &self.zones {
+            if let Some(r) = z.polygon_m.bounding_rect() {
+                let _ = writeln!(
+                    svg,
+                    "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"{:.0}\" font-family=\"sans-serif\" fill=\"#3f007d\">{}</text>",
+                    r.min().x - x0,
+                    y1 - r.max().y - w / 150.0,
+                    w / 45.0,
+                    z.id()
+                );
+            }
+        }
+        svg.push_str("</svg><figcaption>Zones (purple outlines), Gi* hot cells at 95 % or more (red) and licensed venues (dots); British National Grid, north up.</figcaption></figure>\n");
+        svg
+    }
+
     /// A printable HTML report with the evidence a cumulative impact assessment cites.
     pub fn html(&self, snap: &Snapshot) -> String {
         let e = html_escape;
         let mut h = String::new();
         let window = self.request.selection.window.describe();
+        let window = window.trim_end_matches('.');
         let pct = |x: f64| format!("{:.1} %", 100.0 * x);
         let opt_pct = |x: Option<f64>| x.map_or("n/a".to_owned(), pct);
-        h.push_str("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>Cumulative impact zones</title>\n<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;color:#222}table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #999;padding:.25em .5em;text-align:right}th:first-child,td:first-child{text-align:left}caption{text-align:left;font-weight:bold}@media print{a{color:inherit}}</style>\n</head><body>\n");
+        h.push_str("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>Cumulative impact zones</title>\n<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;color:#222}table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #999;padding:.25em .5em;text-align:right}th:first-child,td:first-child{text-align:left;white-space:nowrap}caption{text-align:left;font-weight:bold}@media print{a{color:inherit}}</style>\n</head><body>\n");
         let _ = writeln!(h, "<h1>Cumulative impact zones</h1>");
         let _ = writeln!(
             h,
@@ -693,9 +781,10 @@ impl ZonesResult {
             self.request.eps_m,
             self.request.min_venues,
             self.request.eps_m,
-            e(&window)
+            e(window)
         );
         h.push_str("<h2>Evidence, as the section 182 guidance lists it</h2>\n<ul>\n<li>Local crime and disorder statistics, including crime hot spots: incidents in each zone, per premises and per km², share of the city's, and overlap with Getis-Ord Gi* hot spots (below).</li>\n<li>Anti-social behaviour statistics: include them with <code>category=asb</code>, or read them in the counts by category.</li>\n<li>Counts of premises by type in each zone (below).</li>\n<li>Incidents in high-alcohol hours: Friday and Saturday nights 21:00&ndash;06:00.</li>\n<li>Comparison between candidate zones: the ranking table.</li>\n<li>Not in this report, and for the authority to add: alcohol-related A&amp;E attendances and admissions, environmental-health complaints (noise, litter), council-recorded complaints, residents' questionnaires, councillors' evidence.</li>\n</ul>\n");
+        h.push_str(&self.svg_map(snap));
         h.push_str("<h2>Comparison between candidate zones</h2>\n<table><caption>Ranked by incidents inside</caption>\n<tr><th>Zone</th><th>Premises</th><th>Incidents</th><th>Per premises</th><th>Area km²</th><th>Per km²</th><th>Share of city</th><th>High-alcohol hours</th><th>Alcohol-flagged</th><th>In hot spots (incidents)</th><th>In hot spots (area)</th></tr>\n");
         for z in &self.zones {
             let _ = writeln!(
