@@ -125,7 +125,7 @@ function drawReview(answer) {
     + ` (${fmt(v.untimed, 1)} with a month only); ${fmt(v.shared, 1)} also near another reviewed venue.`
     + ` Night-time economy window: ${fmt(v.nte_incidents, 1)}, against ${fmt(city.venue_mean, 1)} for the average venue`
     + ` and ${fmt(city.expected_in_circle, 1)} at the city's density.</p>`
-    + `<div class="table-scroll"><table class="hour-of-week"><caption>Incidents by hour of the week (local time; a night's small hours are on the next day)</caption><thead>${head}</thead><tbody>${rows}</tbody></table></div>`
+    + `<div class="table-scroll" tabindex="0" role="region" aria-label="Hour-of-week table"><table class="hour-of-week"><caption>Incidents by hour of the week (local time; a night's small hours are on the next day)</caption><thead>${head}</thead><tbody>${rows}</tbody></table></div>`
     + `<h4>By category</h4><ul id="review-categories">${cats || '<li>None.</li>'}</ul>`;
 }
 

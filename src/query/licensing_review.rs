@@ -14,8 +14,8 @@
 //! of another reviewed venue), a 7×24 hour-of-week table (Monday first, local time), counts by
 //! category group, a monthly series with its Mann–Kendall trend, and the comparison with the
 //! city's night-time economy: the venue's incidents in the `nte` window (Friday and Saturday
-//! 20:00–04:00, same dates, wards and categories) against the mean over every venue in the
-//! city, and against the city's NTE incidents per km² of ward area times the circle's area.
+//! 20:00–04:00, same dates and categories, every ward) against the mean over every venue in
+//! the city, and against the city's NTE incidents per km² of ward area times the circle's area.
 //!
 //! # Algorithm
 //! 1. Select the incidents (window, wards, categories; aoristic weights for spans).
@@ -204,8 +204,8 @@ pub fn wards_area_km2(snap: &Snapshot) -> f64 {
         / 1e6
 }
 
-/// The selection with the `nte` preset in place of its weekly pattern (same dates, wards,
-/// categories; no calendar filter).
+/// The city-wide night-time selection the venues are compared with: the `nte` preset in place
+/// of the weekly pattern, the same dates and categories, every ward, no calendar filter.
 pub fn nte_selection(selection: &Selection) -> Selection {
     let w = &selection.window;
     let params = WindowParams {
@@ -218,7 +218,7 @@ pub fn nte_selection(selection: &Selection) -> Selection {
     let window = Window::parse(&params, None).unwrap_or_else(|_| w.clone());
     Selection {
         window,
-        wards: selection.wards.clone(),
+        wards: Vec::new(),
         categories: selection.categories.clone(),
     }
 }
@@ -262,7 +262,8 @@ pub struct VenueReview {
 /// The city's night-time figures the venues are compared with.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CityNte {
-    /// Weighted NTE-window incidents of the selection's wards and categories.
+    /// Weighted NTE-window incidents inside the wards (every incident when none are loaded),
+    /// of the selection's dates and categories.
     pub incidents: f64,
     /// Ward area, km² (0 without wards).
     pub area_km2: f64,

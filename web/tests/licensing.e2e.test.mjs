@@ -10,12 +10,14 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = process.env.HOTSPOT_BIN ?? join(ROOT, 'target', 'debug', 'hotspot');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = join(ROOT, 'target', 'screenshots');
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 let server;
 let base;
@@ -125,7 +127,12 @@ test('the Licensing view lists and draws the zones the API answers, and reviews 
   const expected = Object.entries(v.by_category).filter(([, n]) => n > 0);
   assert.equal(groups.length, expected.length);
   for (const [g, text] of groups) assert.ok(near(shown(text), v.by_category[g], 0.051), g);
-  await page.screenshot({ path: join(SHOTS, 'licensing-review.png'), fullPage: true });
+  await page.locator('#licensing-panel').screenshot({ path: join(SHOTS, 'licensing-panel.png') });
+  // The panel passes axe (no serious or critical problems).
+  await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () => (await window.axe.run(document.getElementById('licensing-panel'), { resultTypes: ['violations'] })).violations);
+  const serious = violations.filter((x) => x.impact === 'serious' || x.impact === 'critical').map((x) => `${x.id}: ${x.help}`);
+  assert.deepEqual(serious, []);
 
   // Leaving the view hides the panel and the zones.
   await page.evaluate(() => { window.location.hash = '#layers=wards,venues'; });
