@@ -442,6 +442,13 @@ async fn http_answers_match_the_library_and_refuse_bad_parameters() {
             .any(|f| f["properties"]["rank"] == 1),
         "{tile}"
     );
+    let (status, ct, body) = get(&app, &format!("/tiles/zones/15/{}/{}.mvt", t.x(), t.y())).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ct, "application/vnd.mapbox-vector-tile");
+    assert!(
+        body.windows(5).any(|w| w == b"zones"),
+        "the MVT layer is named zones"
+    );
     // Bad parameters: 400 naming them.
     for (uri, parameter) in [
         ("/api/licensing/review", "venue"),

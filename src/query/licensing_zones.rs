@@ -19,7 +19,8 @@
 //! # Returns
 //! Zones as polygons, ranked by incidents inside: `id` (`zone-1` is rank 1), `rank`,
 //! `venues`, `kinds` (premises by type), `incidents` (weighted, in the window), `per_venue`,
-//! `area_km2`, `per_km2`, `share` of the city's incidents in the window, `high_alcohol_hours`
+//! `area_km2`, `per_km2`, `share` of the city's incidents in the window (those inside the
+//! wards, or every one when no wards are loaded), `high_alcohol_hours`
 //! (incidents inside on Friday and Saturday nights 21:00–06:00, the hours a Victoria study
 //! found half of NTE-precinct assault, disorder and damage in, same dates and categories),
 //! `alcohol_flagged` (incidents the source marks alcohol-related), `hot_overlap` (share of
@@ -217,7 +218,8 @@ pub struct ZonesResult {
     pub zones: Vec<Zone>,
     /// Venues clustered (those placed on the grid).
     pub venues: usize,
-    /// Weighted incidents of the selection city-wide (the `share` denominator).
+    /// Weighted incidents of the selection inside the wards, or all of them when no wards are
+    /// loaded (the `share` denominator).
     pub total: f64,
     /// Distinct weighted incidents inside any zone.
     pub in_zones: f64,
@@ -319,7 +321,16 @@ pub fn run_zones(snap: &Snapshot, request: &ZonesRequest) -> Result<ZonesResult,
     for (&r, &w) in selected.rows.iter().zip(&selected.weights) {
         weights[r as usize] = w;
     }
-    let total = selected.total();
+    // The city: incidents inside the wards (every incident when no wards are loaded), so a
+    // force-wide police.uk file does not dilute the shares.
+    let t = &snap.incidents;
+    let total: f64 = selected
+        .rows
+        .iter()
+        .zip(&selected.weights)
+        .filter(|&(&r, _)| snap.wards.is_empty() || t.ward[r as usize].is_some())
+        .map(|(_, w)| w)
+        .sum();
     let (late, _) = dense_weights(snap, &high_alcohol_selection(&request.selection));
     // Step 4: hot cells.
     let hot: Option<HashSet<CellIndex>> = if selected.rows.is_empty() {
@@ -361,7 +372,6 @@ pub fn run_zones(snap: &Snapshot, request: &ZonesRequest) -> Result<ZonesResult,
         unary_union(&polys)
     });
     // Steps 2 and 3 per cluster.
-    let t = &snap.incidents;
     let mut in_any: HashSet<u32> = HashSet::new();
     let mut zones: Vec<Zone> = Vec::new();
     for members in clusters.members() {
