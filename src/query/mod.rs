@@ -8,6 +8,7 @@ mod bag;
 mod density;
 mod emerging;
 mod hotspots;
+mod licensing_report;
 mod licensing_review;
 mod licensing_zones;
 mod params;
