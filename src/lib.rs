@@ -18,7 +18,10 @@
 //! - [`analysis`]: the statistics on cells and counts: Gi* (Ord & Getis 1995 / PySAL
 //!   `esda.G_Local(star=True)` / ArcGIS Hot Spot Analysis), emerging hot spots (ArcGIS Emerging
 //!   Hot Spot Analysis, Mann–Kendall), quartic kernel density (ArcGIS Kernel Density), Local
-//!   Moran's I (esda `Moran_Local`), Benjamini–Hochberg FDR.
+//!   Moran's I (esda `Moran_Local`), Benjamini–Hochberg FDR, DBSCAN (Ester et al. 1996;
+//!   scikit-learn `DBSCAN`) for cumulative impact zones.
+//! - [`query`] licensing: venue area reviews (`run_review`) and cumulative impact zones
+//!   (`run_zones`) with the s.182 evidence report, for Licensing Act 2003 s.5A assessments.
 //! - [`server`]: the HTTP server: the web map, `/api/stats|hotspots|emerging|density` over a
 //!   shared analysis cache, vector tiles (MVT/GeoJSON, TileJSON; martin's role), OGC API –
 //!   Features (GDAL/QGIS `OAPIF:`) with `hotspots` and `emerging` collections, the OpenAPI

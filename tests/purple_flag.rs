@@ -571,7 +571,7 @@ fn cli_answers_and_refuses_bad_input_with_exit_2() {
         vec!["licensing", "purple-flag", "--periods", "0"],
         vec!["licensing", "purple-flag", "--ward", "Nowhere"],
         vec!["licensing", "purple-flag", "--to", "2024-13"],
-        vec!["licensing", "purple-flag", "--zone", "zone-1"],
+        vec!["licensing", "purple-flag", "--zone", "zone-99"],
         vec![
             "licensing",
             "purple-flag",
@@ -629,7 +629,7 @@ async fn http_matches_the_library_and_refuses_bad_parameters() {
         ("polygon=nonsense".to_owned(), "polygon"),
         ("ward=Nowhere".to_owned(), "ward"),
         ("periods=11".to_owned(), "periods"),
-        ("zone=zone-1".to_owned(), "zone"),
+        ("zone=zone-99".to_owned(), "zone"),
         ("ward=Alpha&colour=red".to_owned(), "colour"),
         ("ward=Alpha&format=pdf".to_owned(), "format"),
         (format!("polygon={big}"), "polygon"),

@@ -1034,7 +1034,8 @@ async fn openapi_matches_routes_and_real_responses() {
             "venues",
             "cameras",
             "hotspots",
-            "emerging"
+            "emerging",
+            "zones"
         ])
     );
     let leaflet_installed = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -1059,6 +1060,10 @@ async fn openapi_matches_routes_and_real_responses() {
         } else if path == "/tiles/{layer}/{z}/{x}/{y}" {
             let t = hotspot::tiles::TileCoord::containing(-1.09, 50.79, 14).unwrap();
             vec![format!("/tiles/wards/14/{}/{}.geojson", t.x(), t.y())]
+        } else if path == "/api/licensing/review" {
+            vec!["/api/licensing/review?venue=V1".to_owned()]
+        } else if path == "/api/licensing/zones" {
+            vec!["/api/licensing/zones?min-venues=2&eps-m=1000&preset=all".to_owned()]
         } else if path == "/web/{path}" {
             vec!["/web/app.js".to_owned()]
         } else if path == "/api/patrol" {

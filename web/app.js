@@ -23,6 +23,7 @@ import { cellsToCsv, exportName } from './export.js';
 import { createPatrolPanel } from './patrol.js';
 import { showTargets } from './targets.js';
 import { mountPurpleFlag } from './purpleflag.js';
+import { setupLicensing, showVenueReview, updateLicensing } from './licensing.js';
 
 const OGL = 'Contains public sector information licensed under the Open Government Licence v3.0';
 const OSM_ATTRIBUTION = '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
@@ -309,6 +310,7 @@ function setupMap() {
   };
   layers.legend.addTo(map);
   layers.outline.addTo(map);
+  setupLicensing(map);
 
   map.on('moveend', () => {
     const c = map.getCenter();
@@ -381,6 +383,7 @@ function refresh() {
   else clearIncidentTiles();
   updateWardLabels();
   if (!state.layers.includes('hotspots')) $('top-cells').innerHTML = '<li>Turn on the hot spot layer to list cells.</li>';
+  updateLicensing(state);
   renderLegend();
   updatePrintInfo();
   patrol?.update(state);
@@ -475,6 +478,7 @@ function drawVenues(fc) {
     const hours = p.opens && p.closes ? `${esc(p.opens)}–${esc(p.closes)}` : 'hours not given';
     L.marker([lat, lon], { icon: divIcon('venue-icon', '<span></span>'), title: `${p.name} (${p.kind})`, alt: p.name, pane: 'pointsPane' })
       .bindPopup(`<h3>${esc(p.name)}</h3><p>${esc(p.kind)}, ${hours}</p>`)
+      .on('click', () => showVenueReview(p.id))
       .addTo(layers.venues);
   }
   setMessage('venues', `${fmt(fc.features.length)} venue${fc.features.length === 1 ? '' : 's'}.`);

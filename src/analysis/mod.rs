@@ -12,7 +12,9 @@
 //! | [`local_moran`] | Local Moran's I with HH/LL/HL/LH | esda `Moran_Local`; ArcGIS Cluster and Outlier Analysis |
 //! | [`evaluation`] | hit rate, PAI, PEI, Levine's RRI at a coverage; Gini and generalised Gini | Chainey et al. 2008; Hunt 2016; Levine 2008; ptools `pai()`; Bernasco & Steenbeek 2017 `lorenzgini` |
 //! | [`route`] | walking route: nearest neighbour + 2-opt (open path from a start) | OR-Tools routing local search; QGIS/ORS "optimise waypoints" |
+//! | [`dbscan`] | DBSCAN clusters of points in metres (cumulative impact zones) | Ester et al. 1996; scikit-learn `DBSCAN` |
 
+pub mod dbscan;
 pub mod emerging;
 pub mod evaluation;
 pub mod fdr;

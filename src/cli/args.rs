@@ -55,7 +55,8 @@ pub enum Command {
     /// A warden patrol plan for a ward and a shift: stops of 10–15 min (Koper) at the
     /// window's hot places, ordered into a walking route that fits the shift.
     Patrol(PatrolArgs),
-    /// Licensing officers: Purple Flag scorecards.
+    /// For licensing officers: venue area reviews, cumulative impact zones and Purple Flag
+    /// scorecards.
     #[command(subcommand)]
     Licensing(LicensingCommand),
     /// Community safety plan targets per ward and city: ASB (-3 % a year), alcohol-related
@@ -541,6 +542,12 @@ impl PatrolArgs {
 /// `hotspot licensing ...`
 #[derive(Debug, Subcommand)]
 pub enum LicensingCommand {
+    /// Incidents around licensed venues: by hour of the week, category and month, against the
+    /// city's night-time average; incidents near several reviewed venues are shared 1/n.
+    Review(LicensingReviewArgs),
+    /// Cumulative impact zones: DBSCAN clusters of venues drawn as the area within eps of
+    /// them, ranked by incidents (window default: the nte preset; --preset all for every time).
+    Zones(LicensingZonesArgs),
     /// Purple Flag scorecard for an area: crime and ASB on Friday and Saturday nights
     /// 17:00-05:00 and every night 17:00-05:00, all vs alcohol-related, by category group, per
     /// 12-month period ending at --to, with % change, rates per venue, km² and 1,000
@@ -631,5 +638,73 @@ impl TargetsArgs {
         .into_iter()
         .filter_map(|(k, v)| v.as_ref().map(|v| (k.to_owned(), v.clone())))
         .collect()
+    }
+}
+
+/// `hotspot licensing review`
+#[derive(Debug, Args)]
+pub struct LicensingReviewArgs {
+    /// Which incidents (default: all days and times).
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+    /// A venue id; repeatable or a comma list.
+    #[arg(long)]
+    pub venue: Vec<String>,
+    /// Every venue inside this ward (code or name).
+    #[arg(long, value_name = "W")]
+    pub venues_in_ward: Option<String>,
+    /// Radius around each venue, metres (default 100).
+    #[arg(long)]
+    pub radius_m: Option<String>,
+    /// table (hour-of-week table per venue), json (full review) or geojson (venue points).
+    #[arg(long, default_value = "table")]
+    pub format: String,
+}
+
+impl LicensingReviewArgs {
+    /// The flags as `name=value` pairs.
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        let mut p = self.selection.pairs();
+        p.extend(self.venue.iter().map(|v| ("venue".to_owned(), v.clone())));
+        for (k, v) in [
+            ("venues-in-ward", &self.venues_in_ward),
+            ("radius-m", &self.radius_m),
+        ] {
+            if let Some(v) = v {
+                p.push((k.to_owned(), v.clone()));
+            }
+        }
+        p
+    }
+}
+
+/// `hotspot licensing zones`
+#[derive(Debug, Args)]
+pub struct LicensingZonesArgs {
+    /// Which incidents (default window: the nte preset).
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+    /// DBSCAN radius between neighbouring venues, metres (default 100); also the zone's buffer.
+    #[arg(long)]
+    pub eps_m: Option<String>,
+    /// Venues (itself included) within eps of a venue for it to be a zone's core (default 5).
+    #[arg(long)]
+    pub min_venues: Option<String>,
+    /// geojson (zone polygons), json, csv, table or html (printable report for a cumulative
+    /// impact assessment).
+    #[arg(long, default_value = "geojson")]
+    pub format: String,
+}
+
+impl LicensingZonesArgs {
+    /// The flags as `name=value` pairs.
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        let mut p = self.selection.pairs();
+        for (k, v) in [("eps-m", &self.eps_m), ("min-venues", &self.min_venues)] {
+            if let Some(v) = v {
+                p.push((k.to_owned(), v.clone()));
+            }
+        }
+        p
     }
 }

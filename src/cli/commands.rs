@@ -31,6 +31,9 @@ mod crate_api {
         TargetsRequest, parse_polygon, run_purple_flag, run_targets,
     };
     pub use hotspot::query::{PATROL_PARAMS, PatrolRequest, run_patrol};
+    pub use hotspot::query::{
+        REVIEW_PARAMS, ReviewRequest, ZONES_PARAMS, ZonesRequest, run_review, run_zones,
+    };
     pub use hotspot::server::{AppState, ServerConfig, serve};
     pub use hotspot::store::Provenance;
     pub use hotspot::time::EventCalendar;
@@ -221,6 +224,44 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 "gpx" => res.gpx(&snap).map_err(|e| Failure::Runtime(e.into()))?,
                 "json" => pretty(&res.json(&snap)),
                 other => return Err(bad_format(other, "html, geojson, gpx or json")),
+            };
+            print(&text)
+        }
+        Command::Licensing(LicensingCommand::Review(a)) => {
+            let (snap, req) = checked(
+                &cli.store,
+                a.pairs(),
+                REVIEW_PARAMS,
+                events.as_ref(),
+                ReviewRequest::from_params,
+            )?;
+            let res = run_review(&snap, &req)?;
+            let text = match a.format.as_str() {
+                "table" => res.table(&snap),
+                "json" => pretty(&res.json(&snap)),
+                "geojson" => res.geojson(&snap).to_string(),
+                "csv" => res.csv(&snap),
+                other => return Err(bad_format(other, "table, json, geojson or csv")),
+            };
+            print(&text)
+        }
+        Command::Licensing(LicensingCommand::Zones(a)) => {
+            let (snap, req) = checked(
+                &cli.store,
+                a.pairs(),
+                ZONES_PARAMS,
+                events.as_ref(),
+                ZonesRequest::from_params,
+            )?;
+            let res = run_zones(&snap, &req)?;
+            warn(&res.summary()["warnings"], cli.quiet);
+            let text = match a.format.as_str() {
+                "geojson" => res.geojson(&snap).to_string(),
+                "json" => pretty(&res.json(&snap)),
+                "csv" => res.csv(&snap),
+                "table" => res.table(&snap),
+                "html" => res.html(&snap),
+                other => return Err(bad_format(other, "geojson, json, csv, table or html")),
             };
             print(&text)
         }

@@ -9,6 +9,9 @@ mod density;
 mod emerging;
 mod evaluate;
 mod hotspots;
+mod licensing_report;
+mod licensing_review;
+mod licensing_zones;
 mod params;
 mod patrol;
 mod patrol_render;
@@ -29,6 +32,14 @@ pub use evaluate::{
     Method, MethodScores, Rolling, run_evaluate,
 };
 pub use hotspots::{HOTSPOT_PARAMS, HotspotRequest, HotspotResult, auto_resolution, run_hotspots};
+pub use licensing_review::{
+    CityNte, DEFAULT_RADIUS_M, MAX_REVIEW_VENUES, REVIEW_PARAMS, ReviewRequest, ReviewResult,
+    VenueReview, nte_selection, run_review, venue_positions_m, wards_area_km2,
+};
+pub use licensing_zones::{
+    Coverage, DEFAULT_EPS_M, DEFAULT_MIN_VENUES, ZONES_PARAMS, Zone, ZonesRequest, ZonesResult,
+    run_zones, zone_geometry,
+};
 pub use params::{
     MAX_LIST_VALUES, ParamError, RawSelection, SELECTION_PARAMS, parse_bool, parse_in_range,
     parse_resolution, split_list,

@@ -29,6 +29,10 @@ use crate::query::{
     run_emerging, run_hotspots, run_stats,
 };
 use crate::query::{EVALUATE_PARAMS, EvaluateRequest, EvaluateResult, run_evaluate};
+use crate::query::{
+    REVIEW_PARAMS, ReviewRequest, ReviewResult, ZONES_PARAMS, ZonesRequest, ZonesResult,
+    run_review, run_zones,
+};
 use crate::tiles::{TileError, TileFeature, TileSource};
 use crate::time::EventCalendar;
 
@@ -48,16 +52,23 @@ pub enum Endpoint {
     Density,
     /// Backtests: PAI, PEI, RRI and concentration (`/api/evaluate`).
     Evaluate,
+    /// Venue area review (`/api/licensing/review`).
+    LicensingReview,
+    /// Cumulative impact zones (`/api/licensing/zones`; the `zones` tile layer and OGC
+    /// collection).
+    LicensingZones,
 }
 
 impl Endpoint {
     /// Every endpoint.
-    pub const ALL: [Endpoint; 5] = [
+    pub const ALL: [Endpoint; 7] = [
         Endpoint::Stats,
         Endpoint::Hotspots,
         Endpoint::Emerging,
         Endpoint::Density,
         Endpoint::Evaluate,
+        Endpoint::LicensingReview,
+        Endpoint::LicensingZones,
     ];
 
     /// The name in paths (`/api/{name}`).
@@ -68,6 +79,8 @@ impl Endpoint {
             Endpoint::Emerging => "emerging",
             Endpoint::Density => "density",
             Endpoint::Evaluate => "evaluate",
+            Endpoint::LicensingReview => "licensing/review",
+            Endpoint::LicensingZones => "licensing/zones",
         }
     }
 
@@ -79,6 +92,8 @@ impl Endpoint {
             Endpoint::Emerging => EMERGING_PARAMS,
             Endpoint::Density => DENSITY_PARAMS,
             Endpoint::Evaluate => EVALUATE_PARAMS,
+            Endpoint::LicensingReview => REVIEW_PARAMS,
+            Endpoint::LicensingZones => ZONES_PARAMS,
         }
     }
 
@@ -107,6 +122,10 @@ pub enum AnalysisRequest {
     Density(DensityRequest),
     /// `/api/evaluate`.
     Evaluate(Box<EvaluateRequest>),
+    /// `/api/licensing/review`.
+    LicensingReview(ReviewRequest),
+    /// `/api/licensing/zones`.
+    LicensingZones(ZonesRequest),
 }
 
 impl AnalysisRequest {
@@ -134,6 +153,12 @@ impl AnalysisRequest {
             Endpoint::Evaluate => AnalysisRequest::Evaluate(Box::new(
                 EvaluateRequest::from_params(bag, snap, events)?,
             )),
+            Endpoint::LicensingReview => {
+                AnalysisRequest::LicensingReview(ReviewRequest::from_params(bag, snap, events)?)
+            }
+            Endpoint::LicensingZones => {
+                AnalysisRequest::LicensingZones(ZonesRequest::from_params(bag, snap, events)?)
+            }
         })
     }
 
@@ -145,6 +170,8 @@ impl AnalysisRequest {
             AnalysisRequest::Emerging(_) => Endpoint::Emerging,
             AnalysisRequest::Density(_) => Endpoint::Density,
             AnalysisRequest::Evaluate(_) => Endpoint::Evaluate,
+            AnalysisRequest::LicensingReview(_) => Endpoint::LicensingReview,
+            AnalysisRequest::LicensingZones(_) => Endpoint::LicensingZones,
         }
     }
 
@@ -162,6 +189,8 @@ impl AnalysisRequest {
             AnalysisRequest::Emerging(r) => Analysis::Emerging(run_emerging(snap, r)?),
             AnalysisRequest::Density(r) => Analysis::Density(run_density(snap, r)?),
             AnalysisRequest::Evaluate(r) => Analysis::Evaluate(Box::new(run_evaluate(snap, r)?)),
+            AnalysisRequest::LicensingReview(r) => Analysis::LicensingReview(run_review(snap, r)?),
+            AnalysisRequest::LicensingZones(r) => Analysis::LicensingZones(run_zones(snap, r)?),
         })
     }
 }
@@ -179,6 +208,10 @@ pub enum Analysis {
     Density(DensityResult),
     /// Backtest scores.
     Evaluate(Box<EvaluateResult>),
+    /// Venue area review.
+    LicensingReview(ReviewResult),
+    /// Cumulative impact zones.
+    LicensingZones(ZonesResult),
 }
 
 impl Analysis {
@@ -191,6 +224,8 @@ impl Analysis {
             Analysis::Emerging(r) => r.geojson(snap),
             Analysis::Density(r) => r.geojson(snap),
             Analysis::Evaluate(r) => r.json(snap),
+            Analysis::LicensingReview(r) => r.geojson(snap),
+            Analysis::LicensingZones(r) => r.geojson(snap),
         }
     }
 
@@ -202,6 +237,8 @@ impl Analysis {
             Analysis::Emerging(r) => r.json(snap),
             Analysis::Density(r) => r.json(snap),
             Analysis::Evaluate(r) => r.json(snap),
+            Analysis::LicensingReview(r) => r.json(snap),
+            Analysis::LicensingZones(r) => r.json(snap),
         }
     }
 
@@ -213,6 +250,8 @@ impl Analysis {
             Analysis::Emerging(r) => r.csv(),
             Analysis::Density(r) => r.csv(),
             Analysis::Evaluate(r) => r.csv(),
+            Analysis::LicensingReview(r) => r.csv(snap),
+            Analysis::LicensingZones(r) => r.csv(snap),
         }
     }
 }

@@ -24,6 +24,7 @@ pub mod cache;
 pub mod error;
 pub mod extract;
 pub mod ingest;
+pub mod licensing;
 pub mod memo;
 pub mod ogc;
 pub mod openapi;
@@ -151,6 +152,8 @@ fn routes() -> Routes {
     .get("/api/patrol", patrol::patrol)
     .get("/api/licensing/purple-flag", scorecards::purple_flag)
     .get("/api/targets", scorecards::targets)
+    .get("/api/licensing/review", licensing::review)
+    .get("/api/licensing/zones", licensing::zones)
 }
 
 /// Every route [`app`] serves (for the OpenAPI check and for documentation).

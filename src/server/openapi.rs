@@ -87,6 +87,12 @@ fn analysis_get(endpoint: Endpoint) -> Value {
         Endpoint::Evaluate => {
             "Backtests of the hot spot methods: hit rate, PAI, PEI, Levine's RRI at coverages of the study area, and concentration (as `hotspot evaluate`)"
         }
+        Endpoint::LicensingReview => {
+            "Incidents around licensed venues by hour of week, category and month, against the city's night-time average; incidents near several venues shared 1/n (as `hotspot licensing review`)"
+        }
+        Endpoint::LicensingZones => {
+            "Cumulative impact zones: DBSCAN clusters of venues as polygons, ranked by incidents, with hot spot overlap; format=html is the printable report (as `hotspot licensing zones`)"
+        }
     };
     get(summary, &names, ok, false)
 }
@@ -121,6 +127,7 @@ fn tile_analysis_parameters() -> Vec<&'static str> {
             }
         }
     }
+    names.extend(Endpoint::LicensingZones.own_params());
     names
 }
 
@@ -181,12 +188,25 @@ fn analysis_parameters() -> Map<String, Value> {
         q("coverage", "evaluate: percents of the study area to flag, a comma list, each in (0, 100]. Default 1,5,10.", text()),
         q("methods", "evaluate: comma list of counts, gistar, kde, emerging. Default all four.", text()),
         q("rolling", "evaluate: also run a rolling-origin backtest over every month with data (whole-month windows, one-month steps) with a summary.", json!({ "type": "boolean", "default": false })),
+        q("venue", "Licensing review: a venue id; repeatable or a comma list.", list()),
+        q("venues-in-ward", "Licensing review: every venue inside this ward (code or name).", text()),
+        q("radius-m", "Licensing review: radius around each venue, metres. Default 100.", json!({ "type": "number", "minimum": 10, "maximum": 1000, "default": 100 })),
+        q("eps-m", "Licensing zones: DBSCAN radius between neighbouring venues, and the zone's buffer, metres. Default 100.", json!({ "type": "number", "minimum": 10, "maximum": 1000, "default": 100 })),
+        q("min-venues", "Licensing zones: venues (itself included) within eps-m for a zone's core. Default 5.", json!({ "type": "integer", "minimum": 2, "maximum": 100, "default": 5 })),
     ]
     .into_iter()
     .collect();
     for name in ["ward", "category", "by"] {
         m[name]["style"] = json!("form");
         m[name]["explode"] = json!(true);
+    }
+    m["venue"]["style"] = json!("form");
+    m["venue"]["explode"] = json!(true);
+    m["format"]["description"] = json!(
+        "Output: geojson (default for cell analyses and licensing zones), json (default for stats and licensing review) or csv; table for licensing; html (printable report) for licensing zones; for TileJSON, the tiles' format mvt (default) or geojson."
+    );
+    if let Some(formats) = m["format"]["schema"]["enum"].as_array_mut() {
+        formats.extend([json!("html"), json!("table")]);
     }
     m
 }
@@ -487,6 +507,7 @@ fn collection_analysis_parameters() -> Vec<&'static str> {
             }
         }
     }
+    names.extend(Endpoint::LicensingZones.own_params());
     names
 }
 
@@ -579,7 +600,26 @@ pub fn document(base: &str) -> Value {
             "/api/patrol": super::patrol::openapi_operation(),
             "/api/licensing/purple-flag": super::scorecards::purple_flag_openapi(),
             "/api/targets": super::scorecards::targets_openapi(),
+            "/api/licensing/review": licensing_get(Endpoint::LicensingReview),
+            "/api/licensing/zones": licensing_get(Endpoint::LicensingZones),
         },
         "components": { "schemas": schemas(), "parameters": parameters() },
     })
+}
+
+/// A `/api/licensing/*` operation: as [`analysis_get`], with its own formats (text tables, and
+/// the HTML report of zones).
+fn licensing_get(endpoint: Endpoint) -> Value {
+    let mut op = analysis_get(endpoint);
+    let ok = &mut op["get"]["responses"]["200"];
+    ok["description"] = json!(format!(
+        "The {} result; format= chooses among {}",
+        endpoint.name(),
+        super::licensing::choices(endpoint).join(", ")
+    ));
+    ok["content"][super::licensing::TEXT] = json!({ "schema": { "type": "string" } });
+    if endpoint == Endpoint::LicensingZones {
+        ok["content"][super::licensing::HTML] = json!({ "schema": { "type": "string" } });
+    }
+    op
 }

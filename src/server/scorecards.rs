@@ -8,8 +8,8 @@
 //! 3. Run on the blocking pool and render. Conditional GETs (ETag, 304) come from the
 //!    server's cache layer like every other GET.
 //!
-//! `zone` is resolved through [`zone_lookup`]; until zones are served, it is refused with a
-//! 400 saying to give `polygon` or `ward`.
+//! `zone` is resolved through [`zone_lookup`]: the zones of `hotspot licensing zones` with its
+//! default parameters.
 
 use std::sync::Arc;
 
@@ -25,21 +25,37 @@ use super::ogc::{JSON, typed_json};
 use super::state::{AppState, Snap};
 use crate::index::Snapshot;
 use crate::query::{
-    PURPLE_FLAG_PARAMS, ParamBag, PurpleFlagRequest, TARGETS_PARAMS, TargetsRequest, ZoneLookup,
-    run_purple_flag, run_targets,
+    PURPLE_FLAG_PARAMS, ParamBag, PurpleFlagRequest, TARGETS_PARAMS, TargetsRequest, Zone,
+    ZoneLookup, ZonesRequest, parse_polygon, run_purple_flag, run_targets, run_zones,
+    zone_geometry,
 };
+use geo::MultiPolygon;
 
 /// Media type of HTML answers.
 const HTML: &str = "text/html; charset=utf-8";
 
-/// The zone lookup the CLI and the server use for `zone=ID`. Cumulative impact zones
-/// (`hotspot licensing zones`) are built in another module; until it is merged there is no
-/// lookup and `zone` is refused with a message naming `polygon` and `ward`. To wire it: return
-/// `Some(&f)` for a `fn f(&Snapshot, &str) -> Result<MultiPolygon<f64>, String>` that runs the
-/// zones with their default parameters and returns the boundary of `zone-N` (lon/lat), or an
-/// error listing the known ids.
+/// The zone lookup the CLI and the server use for `zone=ID`: the cumulative impact zones of
+/// `hotspot licensing zones` with their default parameters (`nte` window, eps 100 m, 5 venues),
+/// so `zone-1` here is `zone-1` there.
 pub fn zone_lookup() -> Option<ZoneLookup<'static>> {
-    None
+    Some(&default_zone)
+}
+
+/// The lon/lat boundary of zone `id` of the default zones run, or an error listing the ids.
+fn default_zone(snap: &Snapshot, id: &str) -> Result<MultiPolygon<f64>, String> {
+    let mut bag = ParamBag::new(Vec::<(String, String)>::new()).map_err(|e| e.to_string())?;
+    let request = ZonesRequest::from_params(&mut bag, snap, None).map_err(|e| e.to_string())?;
+    let zones = run_zones(snap, &request).map_err(|e| e.to_string())?;
+    let id = id.trim();
+    let Some(zone) = zones.zones.iter().find(|z| z.id().eq_ignore_ascii_case(id)) else {
+        let known: Vec<String> = zones.zones.iter().map(Zone::id).collect();
+        return Err(if known.is_empty() {
+            format!("no zone {id:?}: the default zones run (hotspot licensing zones) found none")
+        } else {
+            format!("no zone {id:?}; the zones are {}", known.join(", "))
+        });
+    };
+    parse_polygon(&zone_geometry(&zone.polygon_m).to_string()).map_err(|e| e.to_string())
 }
 
 fn format_of(bag: &mut ParamBag, path: &str, choices: &[&str]) -> Result<String, ApiError> {

@@ -46,7 +46,7 @@ use crate::tiles::{
 pub const MVT: &str = "application/vnd.mapbox-vector-tile";
 
 /// The layers served.
-pub const LAYERS: [&str; 8] = [
+pub const LAYERS: [&str; 9] = [
     "incidents",
     "cells",
     "hotspots",
@@ -55,6 +55,7 @@ pub const LAYERS: [&str; 8] = [
     "wards",
     "venues",
     "cameras",
+    "zones",
 ];
 
 /// Deepest zoom advertised in TileJSON (street level; clients over-zoom beyond it).
@@ -85,6 +86,7 @@ impl Layer {
             "wards" => Layer::Wards,
             "venues" => Layer::Venues,
             "cameras" => Layer::Cameras,
+            "zones" => Layer::Analysis(Endpoint::LicensingZones),
             other => {
                 return Err(ApiError::NotFound {
                     parameter: Some("layer".to_owned()),
@@ -98,6 +100,7 @@ impl Layer {
         match self {
             Layer::Incidents => "incidents",
             Layer::Cells => "cells",
+            Layer::Analysis(Endpoint::LicensingZones) => "zones",
             Layer::Analysis(e) => e.name(),
             Layer::Wards => "wards",
             Layer::Venues => "venues",
@@ -113,6 +116,9 @@ impl Layer {
             Layer::Cells => "Incident counts per H3 cell of the study area",
             Layer::Analysis(Endpoint::Emerging) => "Emerging hot spot patterns per H3 cell",
             Layer::Analysis(Endpoint::Density) => "Kernel density (incidents per km²)",
+            Layer::Analysis(Endpoint::LicensingZones) => {
+                "Cumulative impact zones (DBSCAN clusters of licensed venues) ranked by incidents"
+            }
             Layer::Analysis(_) => "Getis-Ord Gi* hot spots per H3 cell",
             Layer::Wards => "Ward boundaries with code, name and population",
             Layer::Venues => "Licensed venues",

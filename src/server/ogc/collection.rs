@@ -132,8 +132,15 @@ pub trait Collection: Sync {
 }
 
 /// Every collection served, in the order listed.
-pub static COLLECTIONS: [&dyn Collection; 6] =
-    [&Incidents, &Wards, &Venues, &Cameras, &HOTSPOTS, &EMERGING];
+pub static COLLECTIONS: [&dyn Collection; 7] = [
+    &Incidents,
+    &Wards,
+    &Venues,
+    &Cameras,
+    &HOTSPOTS,
+    &EMERGING,
+    &super::zones::Zones,
+];
 
 /// The collection with this id, or a 404 naming `collectionId`.
 pub fn find(id: &str) -> Result<&'static dyn Collection, ApiError> {

@@ -24,6 +24,7 @@ mod incidents;
 pub mod params;
 mod venues;
 mod wards;
+mod zones;
 
 use std::sync::Arc;
 
