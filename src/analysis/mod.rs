@@ -10,12 +10,16 @@
 //! | [`emerging`] | space-time Gi* and the 17 pattern categories | ArcGIS Emerging Hot Spot Analysis |
 //! | [`kde`] | quartic kernel density per km² | ArcGIS Kernel Density |
 //! | [`local_moran`] | Local Moran's I with HH/LL/HL/LH | esda `Moran_Local`; ArcGIS Cluster and Outlier Analysis |
+//! | [`knox`] | Knox near-repeat test, Monte Carlo, max-T global test | Ratcliffe's Near Repeat Calculator; `NearRepeat` (R) |
+//! | [`wdq`] | Weighted Displacement Quotient | Bowers & Johnson 2003 |
 
 pub mod emerging;
 pub mod fdr;
 pub mod gi_star;
 pub mod kde;
+pub mod knox;
 pub mod local_moran;
 pub mod mann_kendall;
 pub mod permutation;
+pub mod wdq;
 pub mod weights;
