@@ -8,7 +8,10 @@ mod bag;
 mod density;
 mod emerging;
 mod hotspots;
+mod intervention;
+mod knox;
 mod params;
+mod repeats;
 mod selection;
 mod stats;
 
@@ -20,10 +23,15 @@ pub use bag::{MAX_PARAMS, MAX_VALUE_LEN, ParamBag};
 pub use density::{DENSITY_PARAMS, DensityCells, DensityRequest, DensityResult, run_density};
 pub use emerging::{EMERGING_PARAMS, EmergingRequest, EmergingResult, Step, run_emerging};
 pub use hotspots::{HOTSPOT_PARAMS, HotspotRequest, HotspotResult, auto_resolution, run_hotspots};
+pub use intervention::{
+    INTERVENTION_PARAMS, InterventionRequest, InterventionResult, TargetArea, run_intervention,
+};
+pub use knox::{ALERT_ALPHA, Alert, KNOX_PARAMS, KnoxRequest, KnoxRun, MAX_ALERTS, run_knox};
 pub use params::{
     MAX_LIST_VALUES, ParamError, RawSelection, SELECTION_PARAMS, parse_bool, parse_in_range,
     parse_resolution, split_list,
 };
+pub use repeats::{REPEATS_PARAMS, RepeatsRequest, RepeatsResult, run_repeats};
 pub use selection::{Selected, Selection};
 pub use stats::{Dim, Key, STATS_PARAMS, StatsRequest, StatsResult, run_stats};
 
@@ -56,6 +64,9 @@ pub enum QueryError {
     /// Kernel density failed.
     #[error(transparent)]
     Kde(#[from] KdeError),
+    /// The Knox test could not run.
+    #[error(transparent)]
+    Knox(#[from] crate::analysis::knox::KnoxError),
 }
 
 impl QueryError {
@@ -76,6 +87,7 @@ impl QueryError {
                 | QueryError::Aggregate(AggregateError::NoWards)
                 | QueryError::Kde(_)
                 | QueryError::Emerging(_)
+                | QueryError::Knox(_)
         )
     }
 }
