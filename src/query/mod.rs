@@ -24,7 +24,8 @@ pub use density::{DENSITY_PARAMS, DensityCells, DensityRequest, DensityResult, r
 pub use emerging::{EMERGING_PARAMS, EmergingRequest, EmergingResult, Step, run_emerging};
 pub use hotspots::{HOTSPOT_PARAMS, HotspotRequest, HotspotResult, auto_resolution, run_hotspots};
 pub use intervention::{
-    INTERVENTION_PARAMS, InterventionRequest, InterventionResult, TargetArea, run_intervention,
+    INTERVENTION_PARAMS, InterventionRequest, InterventionResult, MAX_POLYGON_BYTES, TargetArea,
+    polygon_from_geojson, run_intervention,
 };
 pub use knox::{ALERT_ALPHA, Alert, KNOX_PARAMS, KnoxRequest, KnoxRun, MAX_ALERTS, run_knox};
 pub use params::{
