@@ -25,14 +25,14 @@ mod crate_api {
         HotspotRequest, ParamBag, ParamError, QueryError, SELECTION_PARAMS, STATS_PARAMS,
         StatsRequest, run_density, run_emerging, run_hotspots, run_stats,
     };
-    pub use hotspot::server::{AppState, ServerConfig, serve};
-    pub use hotspot::store::Provenance;
-    pub use hotspot::time::EventCalendar;
-    pub use hotspot::workspace::{IngestSummary, Workspace, WorkspaceError};
     pub use hotspot::query::{
         INTERVENTION_PARAMS, InterventionRequest, KNOX_PARAMS, KnoxRequest, MAX_POLYGON_BYTES,
         REPEATS_PARAMS, RepeatsRequest, run_intervention, run_knox, run_repeats,
     };
+    pub use hotspot::server::{AppState, ServerConfig, serve};
+    pub use hotspot::store::Provenance;
+    pub use hotspot::time::EventCalendar;
+    pub use hotspot::workspace::{IngestSummary, Workspace, WorkspaceError};
 }
 
 impl From<IngestError> for Failure {

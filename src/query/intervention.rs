@@ -448,7 +448,7 @@ pub fn run_intervention(
             t.start_min[i].div_euclid(MINUTES_PER_DAY) >= date_day
         };
         let slot = match target.distance(t.xy[i], request.buffer_m) {
-            Some(d) if d == 0.0 => &mut target_c,
+            Some(0.0) => &mut target_c,
             Some(_) => &mut buffer_c,
             None => {
                 let in_control = match t.ward[i] {

@@ -53,15 +53,12 @@ pub struct KnoxRequest {
     pub config: KnoxConfig,
 }
 
-fn list<T: std::str::FromStr>(
+fn list<T: std::str::FromStr + Clone>(
     bag: &mut ParamBag,
     name: &str,
     default: &[T],
     what: &str,
-) -> Result<Vec<T>, ParamError>
-where
-    T: Clone,
-{
+) -> Result<Vec<T>, ParamError> {
     let values = split_list(&bag.all(name), name)?;
     if values.is_empty() {
         return Ok(default.to_vec());

@@ -22,6 +22,7 @@ pub mod api;
 pub mod auth;
 pub mod cache;
 pub mod error;
+pub mod evidence;
 pub mod extract;
 pub mod ingest;
 pub mod memo;
@@ -145,6 +146,9 @@ fn routes() -> Routes {
         "/ogc/collections/{collectionId}/items/{featureId}",
         ogc::item,
     )
+    .get("/api/knox", evidence::knox)
+    .get("/api/repeats", evidence::repeats)
+    .get("/api/intervention", evidence::intervention)
 }
 
 /// Every route [`app`] serves (for the OpenAPI check and for documentation).

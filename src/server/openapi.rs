@@ -461,7 +461,7 @@ fn item_parameters() -> Vec<&'static str> {
 
 /// The document, with `base` as its server URL.
 pub fn document(base: &str) -> Value {
-    json!({
+    let mut doc = json!({
         "openapi": "3.0.3",
         "info": {
             "title": "hotspot",
@@ -534,5 +534,7 @@ pub fn document(base: &str) -> Value {
             ),
         },
         "components": { "schemas": schemas(), "parameters": parameters() },
-    })
+    });
+    super::evidence::extend_openapi(&mut doc);
+    doc
 }
