@@ -30,7 +30,10 @@ fn main() -> ExitCode {
         let mut rng = Pcg64Mcg::seed_from_u64(1_000 + seed);
         let events: Vec<KnoxEvent> = (0..EVENTS)
             .map(|_| KnoxEvent {
-                xy: [rng.random_range(0.0..2_000.0), rng.random_range(0.0..2_000.0)],
+                xy: [
+                    rng.random_range(0.0..2_000.0),
+                    rng.random_range(0.0..2_000.0),
+                ],
                 day: rng.random_range(0..365),
             })
             .collect();
@@ -68,7 +71,11 @@ fn main() -> ExitCode {
         f64::from(cell_flags) / f64::from(cells) * 100.0
     );
     if rate > LIMIT {
-        eprintln!("the global test is miscalibrated: {:.1} % > {:.0} %", rate * 100.0, LIMIT * 100.0);
+        eprintln!(
+            "the global test is miscalibrated: {:.1} % > {:.0} %",
+            rate * 100.0,
+            LIMIT * 100.0
+        );
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS

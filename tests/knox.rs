@@ -2,9 +2,7 @@
 //! cross-tab, month-only data is refused, and alerts come from the significant bands.
 
 use chrono::NaiveDate;
-use hotspot::analysis::knox::{
-    KnoxConfig, KnoxEvent, KnoxResult, knox, space_band, time_band,
-};
+use hotspot::analysis::knox::{KnoxConfig, KnoxEvent, KnoxResult, knox, space_band, time_band};
 use hotspot::domain::{Bng, Category, CrimeType, Incident, IncidentTime, Month, Source};
 use hotspot::index::{Snapshot, SnapshotInput};
 use hotspot::query::{KnoxRequest, ParamBag, QueryError, run_knox};
@@ -122,9 +120,16 @@ fn simulations_keep_the_time_margins_and_are_reproducible() {
     assert_ne!(a.cells, c.cells);
     // Expected counts per time band sum to the observed ones: permuting days keeps them.
     for t in 0..a.time_bands.len() {
-        let obs: u64 = (0..a.space_bands.len()).map(|s| a.cell(s, t).observed).sum();
-        let exp: f64 = (0..a.space_bands.len()).map(|s| a.cell(s, t).expected).sum();
-        assert!((obs as f64 - exp).abs() < 1e-6, "time band {t}: {obs} vs {exp}");
+        let obs: u64 = (0..a.space_bands.len())
+            .map(|s| a.cell(s, t).observed)
+            .sum();
+        let exp: f64 = (0..a.space_bands.len())
+            .map(|s| a.cell(s, t).expected)
+            .sum();
+        assert!(
+            (obs as f64 - exp).abs() < 1e-6,
+            "time band {t}: {obs} vs {exp}"
+        );
     }
 }
 
@@ -191,7 +196,21 @@ fn snapshot(events: &[KnoxEvent], month_only: usize) -> Snapshot {
 fn request(snap: &Snapshot, pairs: &[(&str, &str)]) -> KnoxRequest {
     let mut bag = ParamBag::new(pairs.iter().copied()).unwrap();
     let r = KnoxRequest::from_params(&mut bag, snap, None).unwrap();
-    bag.finish(&["from", "to", "days", "hours", "preset", "calendar", "ward", "category", "space-bands-m", "time-bands-days", "permutations", "seed"]).unwrap();
+    bag.finish(&[
+        "from",
+        "to",
+        "days",
+        "hours",
+        "preset",
+        "calendar",
+        "ward",
+        "category",
+        "space-bands-m",
+        "time-bands-days",
+        "permutations",
+        "seed",
+    ])
+    .unwrap();
     r
 }
 
@@ -203,7 +222,10 @@ fn month_only_data_is_refused_naming_the_rows() {
     assert!(e.is_bad_request());
     let text = e.to_string();
     assert!(text.contains("needs dates"), "{text}");
-    assert!(text.contains("25 selected rows have only a month"), "{text}");
+    assert!(
+        text.contains("25 selected rows have only a month"),
+        "{text}"
+    );
     assert!(matches!(e, QueryError::Empty(_)));
 }
 
@@ -238,10 +260,7 @@ fn alerts_come_from_the_latest_incidents_and_the_significant_bands() {
     assert!(!run.alerts.is_empty());
     let days = run.alerts[0].days;
     assert!(days >= 7);
-    let expected: usize = ev
-        .iter()
-        .filter(|e| e.day + i64::from(days) > last)
-        .count();
+    let expected: usize = ev.iter().filter(|e| e.day + i64::from(days) > last).count();
     assert_eq!(run.alerts.len(), expected);
     for a in &run.alerts {
         assert!(a.radius_m >= 100.0);
@@ -249,15 +268,20 @@ fn alerts_come_from_the_latest_incidents_and_the_significant_bands() {
     }
     let g = run.geojson(&snap);
     assert_eq!(g["features"].as_array().unwrap().len(), run.alerts.len());
-    assert!(g["parameters"]["band_convention"]
-        .as_str()
-        .unwrap()
-        .contains("[a, b)"));
+    assert!(
+        g["parameters"]["band_convention"]
+            .as_str()
+            .unwrap()
+            .contains("[a, b)")
+    );
     let cells = g["knox"]["cells"].as_array().unwrap();
     assert_eq!(cells[5]["space_interval_m"], "[0.001, 100)");
     assert_eq!(cells[5]["time_interval_days"], "[0, 7)");
     let narrative = run.narrative().join(" ");
-    assert!(narrative.contains("Within 0 to 100 m and 0 to 6 days"), "{narrative}");
+    assert!(
+        narrative.contains("Within 0 to 100 m and 0 to 6 days"),
+        "{narrative}"
+    );
 }
 
 #[test]

@@ -210,20 +210,16 @@ impl InterventionRequest {
         })?;
         let before = bag.one("before-months")?;
         let after = bag.one("after-months")?;
-        let before_months = parse_in_range(
-            before.as_deref().or(after.as_deref()),
-            "before-months",
-            6,
-            1,
-            60,
-        )?;
-        let after_months = parse_in_range(
-            after.as_deref().or(before.as_deref()),
-            "after-months",
-            6,
-            1,
-            60,
-        )?;
+        let before_given = before
+            .as_deref()
+            .map(|t| parse_in_range(Some(t), "before-months", 6, 1, 60))
+            .transpose()?;
+        let after_given = after
+            .as_deref()
+            .map(|t| parse_in_range(Some(t), "after-months", 6, 1, 60))
+            .transpose()?;
+        let before_months = before_given.or(after_given).unwrap_or(6);
+        let after_months = after_given.or(before_given).unwrap_or(6);
         let start = date
             .checked_sub_months(Months::new(before_months))
             .ok_or_else(|| ParamError::new("before-months", "reaches before the calendar"))?;
