@@ -27,6 +27,10 @@
 //! - [`tiles`]: the vector tile pipeline (project and index once; per tile query, clip,
 //!   simplify, quantise) with MVT 2.1 and GeoJSON encoders, point clustering and TileJSON 3.0;
 //!   the `geojson-vt` + `vt-pbf` of this crate.
+//! - Evidence that it works: [`analysis::knox`] (Knox near-repeat test ↔ Ratcliffe's Near Repeat
+//!   Calculator, bands `[a, b)`, max-T global test), [`analysis::wdq`] (Weighted Displacement
+//!   Quotient ↔ Bowers & Johnson 2003), repeat locations and victims (ASB Case Review "3 in 6
+//!   months"); run end to end by `hotspot knox|repeats|intervention` and `/api/knox|repeats|intervention`.
 #![doc = ""]
 
 pub mod analysis;
