@@ -309,3 +309,79 @@ fn bad_bands_name_their_parameter() {
         assert_eq!(e.parameter, name, "{value}: {e}");
     }
 }
+
+// --- The binary and the HTTP API. ------------------------------------------------------------
+
+#[test]
+fn the_cli_stops_with_exit_2_on_month_only_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("t.gpkg");
+    let police_uk = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/police-uk");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_hotspot"))
+            .arg("--store")
+            .arg(&store)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let ingest = run(&["--quiet", "ingest", "police-uk", police_uk]);
+    assert!(
+        ingest.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ingest.stderr)
+    );
+    let out = run(&["knox", "--category", "burglary"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("needs dates"), "{err}");
+    assert!(err.contains("selected rows have only a month"), "{err}");
+    let out = run(&["knox", "--space-bands-m", "300,200"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--space-bands-m"));
+}
+
+#[tokio::test]
+async fn the_api_answers_400_on_month_only_data_and_json_otherwise() {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use hotspot::server::{AppState, ServerConfig, app};
+    use tower::ServiceExt;
+
+    let get = |app: axum::Router, uri: &'static str| async move {
+        let r = app
+            .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = r.status();
+        let body = axum::body::to_bytes(r.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (
+            status,
+            serde_json::from_slice::<serde_json::Value>(&body).unwrap(),
+        )
+    };
+    let months = app(AppState::new(snapshot(&[], 4), ServerConfig::default()));
+    let (s, v) = get(months, "/api/knox").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(
+        v["description"].as_str().unwrap().contains("needs dates"),
+        "{v}"
+    );
+
+    let ev = planted(7, 300, 60);
+    let dated = app(AppState::new(snapshot(&ev, 0), ServerConfig::default()));
+    let (s, v) = get(dated.clone(), "/api/knox?permutations=99&seed=3").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["summary"]["events"], ev.len());
+    assert_eq!(v["parameters"]["seed"], 3);
+    assert_eq!(v["knox"]["cells"].as_array().unwrap().len(), 30);
+    let (s, v) = get(dated.clone(), "/api/knox?permutations=99&format=geojson").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["type"], "FeatureCollection");
+    let (s, v) = get(dated, "/api/knox?time-bands-days=7,7").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(v["parameter"], "time-bands-days");
+}
