@@ -298,3 +298,73 @@ fn parameters_are_checked() {
         assert_eq!(e.parameter, parameter, "{pairs:?}: {e}");
     }
 }
+
+#[test]
+fn ward_target_with_control_wards() {
+    use geo::{MultiPolygon, Rect, coord};
+    use hotspot::domain::{Ward, WardAssignment, Wgs84};
+
+    let ward = |code: &str, lon: f64| Ward {
+        code: code.into(),
+        name: format!("Ward {code}"),
+        boundary: MultiPolygon(vec![
+            Rect::new(
+                coord! { x: lon, y: 50.78 },
+                coord! { x: lon + 0.02, y: 50.80 },
+            )
+            .to_polygon(),
+        ]),
+        population: None,
+    };
+    let mut incidents = Vec::new();
+    let mut put = |tag: &str, lonlat: (f64, f64), code: &str, before: usize, after: usize| {
+        for k in 0..before + after {
+            let month = if k < before { 1 } else { 3 };
+            let mut inc = incident(
+                format!("{tag}-{k}"),
+                CAMERA,
+                at(2024, month, 1 + k as u32, 12, 0),
+            );
+            inc.location = Wgs84::new(lonlat.0, lonlat.1).unwrap();
+            inc.ward = Some(WardAssignment {
+                code: code.into(),
+                by_tolerance: false,
+            });
+            incidents.push(inc);
+        }
+    };
+    // Target ward A; 0.001° of longitude is about 70 m here.
+    put("a", (-1.09, 50.79), "A", 4, 2);
+    put("b-near", (-1.079, 50.79), "B", 3, 3);
+    put("b-far", (-1.07, 50.79), "B", 5, 5);
+    put("c", (-1.05, 50.79), "C", 10, 10);
+    let snap = Snapshot::build(SnapshotInput {
+        version: 1,
+        incidents,
+        wards: vec![ward("A", -1.10), ward("B", -1.08), ward("C", -1.06)],
+        ..SnapshotInput::default()
+    })
+    .unwrap();
+    let base = [
+        ("ward", "A"),
+        ("date", "2024-03-01"),
+        ("before-months", "2"),
+    ];
+    let mut pairs = base.to_vec();
+    pairs.push(("control-ward", "Ward C"));
+    let r = run(&snap, &pairs);
+    assert_eq!((r.target.before, r.target.after), (4, 2));
+    assert_eq!((r.buffer.before, r.buffer.after), (3, 3));
+    assert_eq!((r.control.before, r.control.after), (10, 10));
+    // SM = 2/10 − 4/10 = −0.2; BDM = 3/10 − 3/10 = 0; WDQ = 0: neither.
+    close(r.wdq.success_measure.unwrap(), -0.2);
+    close(r.wdq.wdq.unwrap(), 0.0);
+    assert_eq!(r.wdq.reading, Reading::Neither);
+    // Default control: the rest of the study area (B beyond the buffer, and C).
+    let r = run(&snap, &base);
+    assert_eq!((r.control.before, r.control.after), (15, 15));
+    assert_eq!(
+        r.json(&snap)["parameters"]["target"]["wards"][0]["code"],
+        "A"
+    );
+}
