@@ -41,6 +41,8 @@ step "cargo test"
 cargo test --lib --bins --tests --examples --quiet
 # Doctests are not part of --all-targets.
 cargo test --doc --quiet
+step "Knox calibration (release): the global test's false alarm rate on null data"
+cargo run --release --quiet --example knox_calibration
 
 # 4. Browser tests of the web map, against a real server on loopback.
 if [ -f web/tests/e2e.test.mjs ]; then

@@ -35,6 +35,10 @@
 //! - Backtests ([`analysis::evaluation`], [`query::run_evaluate`], `hotspot evaluate`): PAI ↔
 //!   Chainey, Tompson & Uhlig 2008 (ptools `pai()`), PEI ↔ Hunt 2016, RRI ↔ Levine 2008,
 //!   generalised Gini ↔ Bernasco & Steenbeek 2017 (`lorenzgini`).
+//! - Evidence that it works: [`analysis::knox`] (Knox near-repeat test ↔ Ratcliffe's Near Repeat
+//!   Calculator, bands `[a, b)`, max-T global test), [`analysis::wdq`] (Weighted Displacement
+//!   Quotient ↔ Bowers & Johnson 2003), repeat locations and victims (ASB Case Review "3 in 6
+//!   months"); run end to end by `hotspot knox|repeats|intervention` and `/api/knox|repeats|intervention`.
 #![doc = ""]
 
 pub mod analysis;

@@ -1068,6 +1068,8 @@ async fn openapi_matches_routes_and_real_responses() {
             vec!["/web/app.js".to_owned()]
         } else if path == "/api/patrol" {
             vec!["/api/patrol?ward=Alpha&shift=fri,sat%2022:00-02:00".to_owned()]
+        } else if path == "/api/intervention" {
+            vec!["/api/intervention?ward=Alpha&date=2017-07-01&before-months=1".to_owned()]
         } else if path == "/vendor/leaflet/{path}" {
             if !leaflet_installed {
                 let a = get(&app, "/vendor/leaflet/leaflet.js").await;

@@ -13,6 +13,8 @@
 //! | [`evaluation`] | hit rate, PAI, PEI, Levine's RRI at a coverage; Gini and generalised Gini | Chainey et al. 2008; Hunt 2016; Levine 2008; ptools `pai()`; Bernasco & Steenbeek 2017 `lorenzgini` |
 //! | [`route`] | walking route: nearest neighbour + 2-opt (open path from a start) | OR-Tools routing local search; QGIS/ORS "optimise waypoints" |
 //! | [`dbscan`] | DBSCAN clusters of points in metres (cumulative impact zones) | Ester et al. 1996; scikit-learn `DBSCAN` |
+//! | [`knox`] | Knox near-repeat test, Monte Carlo, max-T global test | Ratcliffe's Near Repeat Calculator; `NearRepeat` (R) |
+//! | [`wdq`] | Weighted Displacement Quotient | Bowers & Johnson 2003 |
 
 pub mod dbscan;
 pub mod emerging;
@@ -20,8 +22,10 @@ pub mod evaluation;
 pub mod fdr;
 pub mod gi_star;
 pub mod kde;
+pub mod knox;
 pub mod local_moran;
 pub mod mann_kendall;
 pub mod permutation;
 pub mod route;
+pub mod wdq;
 pub mod weights;

@@ -62,6 +62,14 @@ pub enum Command {
     /// Community safety plan targets per ward and city: ASB (-3 % a year), alcohol-related
     /// crime per 1,000 residents (12.2 -> 10), total crime (-20 % over five years).
     Targets(TargetsArgs),
+    /// Near repeats: Knox test with Monte Carlo p-values, bands [a, b) (Ratcliffe's Near Repeat
+    /// Calculator without its off-by-one); needs dated incidents (logs), not police.uk months.
+    Knox(KnoxArgs),
+    /// Repeat locations and repeat victims/callers (ASB Case Review: 3 reports in 6 months).
+    Repeats(RepeatsArgs),
+    /// Did it work? Counts before/after a date in a target, a buffer and a control area, and
+    /// the Weighted Displacement Quotient (Bowers & Johnson 2003).
+    Intervention(InterventionArgs),
 }
 
 /// `hotspot ingest ...`
@@ -705,6 +713,155 @@ impl LicensingZonesArgs {
                 p.push((k.to_owned(), v.clone()));
             }
         }
+        p
+    }
+}
+
+fn push_some(p: &mut Vec<(String, String)>, pairs: &[(&str, &Option<String>)]) {
+    for (k, v) in pairs {
+        if let Some(v) = v {
+            p.push(((*k).to_owned(), v.clone()));
+        }
+    }
+}
+
+/// `hotspot knox`
+#[derive(Debug, Args)]
+pub struct KnoxArgs {
+    /// Which incidents.
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+    /// Upper edges of the space bands in metres (default 100,200,300,400): bands are
+    /// same location [0, 0.001), [0.001, 100), [100, 200), ... and [400, ∞); Euclidean distance.
+    #[arg(long)]
+    pub space_bands_m: Option<String>,
+    /// Upper edges of the time bands in days (default 7,14,21,28): [0, 7) = 0 to 6 days apart,
+    /// [7, 14), ... and [28, ∞).
+    #[arg(long)]
+    pub time_bands_days: Option<String>,
+    /// Date permutations, 0–9999 (default 999; 0 = classic Knox expectation, no p-values).
+    #[arg(long)]
+    pub permutations: Option<String>,
+    /// Seed of the permutations (default 1).
+    #[arg(long)]
+    pub seed: Option<String>,
+    /// json (table, global test, narrative, alerts), table, or geojson (near-repeat alerts as
+    /// points with radius_m, from, until).
+    #[arg(long, default_value = "json")]
+    pub format: String,
+}
+
+impl KnoxArgs {
+    /// The flags as `name=value` pairs.
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        let mut p = self.selection.pairs();
+        push_some(
+            &mut p,
+            &[
+                ("space-bands-m", &self.space_bands_m),
+                ("time-bands-days", &self.time_bands_days),
+                ("permutations", &self.permutations),
+                ("seed", &self.seed),
+            ],
+        );
+        p
+    }
+}
+
+/// `hotspot repeats`
+#[derive(Debug, Args)]
+pub struct RepeatsArgs {
+    /// Which incidents.
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+    /// Least incidents that make a repeat (default 3).
+    #[arg(long)]
+    pub min: Option<String>,
+    /// They must fall within this many days: last − first ≤ N (default 180). Places with
+    /// month-only (police.uk) rows use N/30.4375 calendar months (180 → 6).
+    #[arg(long)]
+    pub within_days: Option<String>,
+    /// Log positions closer than this are one place, metres (default 10); police.uk rows group
+    /// by snap point.
+    #[arg(long)]
+    pub tolerance_m: Option<String>,
+    /// Include repeat victims/callers (hash-derived ids only): true (default) or false.
+    #[arg(long)]
+    pub victims: Option<String>,
+    /// json, csv (places) or geojson (places as points).
+    #[arg(long, default_value = "json")]
+    pub format: String,
+}
+
+impl RepeatsArgs {
+    /// The flags as `name=value` pairs.
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        let mut p = self.selection.pairs();
+        push_some(
+            &mut p,
+            &[
+                ("min", &self.min),
+                ("within-days", &self.within_days),
+                ("tolerance-m", &self.tolerance_m),
+                ("victims", &self.victims),
+            ],
+        );
+        p
+    }
+}
+
+/// `hotspot intervention`
+#[derive(Debug, Args)]
+pub struct InterventionArgs {
+    /// Which incidents: --ward is the TARGET area here (the wards together); days, hours,
+    /// preset, calendar and category filter as usual; --from/--to are refused.
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+    /// Target: a GeoJSON file of a Polygon/MultiPolygon (lon/lat).
+    #[arg(long, value_name = "FILE.geojson")]
+    pub polygon: Option<PathBuf>,
+    /// Target: an imported camera's id (the disc of its radius).
+    #[arg(long)]
+    pub camera: Option<String>,
+    /// Width of the buffer ring around the target, metres (default 200).
+    #[arg(long)]
+    pub buffer_m: Option<String>,
+    /// Control wards (default: the rest of the study area outside target and buffer).
+    #[arg(long)]
+    pub control_ward: Vec<String>,
+    /// First day of the intervention (YYYY-MM-DD, or YYYY-MM for its first day).
+    #[arg(long)]
+    pub date: Option<String>,
+    /// Months before the date (default: as --after-months, else 6).
+    #[arg(long)]
+    pub before_months: Option<String>,
+    /// Months from the date on (default: as --before-months, else 6).
+    #[arg(long)]
+    pub after_months: Option<String>,
+    /// json or table.
+    #[arg(long, default_value = "json")]
+    pub format: String,
+}
+
+impl InterventionArgs {
+    /// The flags as `name=value` pairs (the polygon file is read apart).
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        let mut p = self.selection.pairs();
+        push_some(
+            &mut p,
+            &[
+                ("camera", &self.camera),
+                ("buffer-m", &self.buffer_m),
+                ("date", &self.date),
+                ("before-months", &self.before_months),
+                ("after-months", &self.after_months),
+            ],
+        );
+        p.extend(
+            self.control_ward
+                .iter()
+                .map(|w| ("control-ward".to_owned(), w.clone())),
+        );
         p
     }
 }

@@ -27,6 +27,10 @@ mod crate_api {
     };
     pub use hotspot::query::{EVALUATE_PARAMS, EvaluateRequest, run_evaluate};
     pub use hotspot::query::{
+        INTERVENTION_PARAMS, InterventionRequest, KNOX_PARAMS, KnoxRequest, MAX_POLYGON_BYTES,
+        REPEATS_PARAMS, RepeatsRequest, run_intervention, run_knox, run_repeats,
+    };
+    pub use hotspot::query::{
         MAX_POLYGON_FILE_BYTES, PURPLE_FLAG_PARAMS, PurpleFlagRequest, TARGETS_PARAMS,
         TargetsRequest, parse_polygon, run_purple_flag, run_targets,
     };
@@ -265,6 +269,59 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             };
             print(&text)
         }
+        Command::Knox(a) => {
+            let (snap, req) = checked(
+                &cli.store,
+                a.pairs(),
+                KNOX_PARAMS,
+                events.as_ref(),
+                KnoxRequest::from_params,
+            )?;
+            let res = run_knox(&snap, &req)?;
+            let text = match a.format.as_str() {
+                "json" => pretty(&res.json(&snap)),
+                "table" => res.table(),
+                "geojson" => res.geojson(&snap).to_string(),
+                other => return Err(bad_format(other, "json, table or geojson")),
+            };
+            print(&text)
+        }
+        Command::Repeats(a) => {
+            let (snap, req) = checked(
+                &cli.store,
+                a.pairs(),
+                REPEATS_PARAMS,
+                events.as_ref(),
+                RepeatsRequest::from_params,
+            )?;
+            let res = run_repeats(&snap, &req)?;
+            cell_output(
+                &a.format,
+                || res.geojson(&snap),
+                || res.json(&snap),
+                || res.csv(&snap),
+            )
+        }
+        Command::Intervention(a) => {
+            let polygon = match &a.polygon {
+                None => None,
+                Some(path) => Some(read_polygon(path)?),
+            };
+            let (snap, req) = checked(
+                &cli.store,
+                a.pairs(),
+                INTERVENTION_PARAMS,
+                events.as_ref(),
+                |bag, snap, events| InterventionRequest::from_parts(bag, snap, events, polygon),
+            )?;
+            let res = run_intervention(&snap, &req)?;
+            let text = match a.format.as_str() {
+                "json" => pretty(&res.json(&snap)),
+                "table" => res.table(),
+                other => return Err(bad_format(other, "json or table")),
+            };
+            print(&text)
+        }
     }
 }
 
@@ -282,6 +339,21 @@ fn read_polygon_file(path: &Path) -> Result<geo::MultiPolygon<f64>, Failure> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Failure::Usage(format!("--polygon: {}: {e}", path.display())))?;
     parse_polygon(&text).map_err(|e| Failure::Usage(format!("--polygon: {}: {e}", path.display())))
+}
+
+/// Reads `--polygon FILE` (capped at [`MAX_POLYGON_BYTES`]).
+fn read_polygon(path: &Path) -> Result<String, Failure> {
+    let len = std::fs::metadata(path)
+        .map_err(|e| Failure::Usage(format!("--polygon {}: {e}", path.display())))?
+        .len();
+    if len > MAX_POLYGON_BYTES as u64 {
+        return Err(Failure::Usage(format!(
+            "--polygon {}: {len} bytes; at most {MAX_POLYGON_BYTES}",
+            path.display()
+        )));
+    }
+    std::fs::read_to_string(path)
+        .map_err(|e| Failure::Usage(format!("--polygon {}: {e}", path.display())))
 }
 
 /// Opens the snapshot and checks the command's flags into its request, exactly as the HTTP

@@ -9,6 +9,8 @@ mod density;
 mod emerging;
 mod evaluate;
 mod hotspots;
+mod intervention;
+mod knox;
 mod licensing_report;
 mod licensing_review;
 mod licensing_zones;
@@ -16,6 +18,7 @@ mod params;
 mod patrol;
 mod patrol_render;
 mod purple_flag;
+mod repeats;
 mod selection;
 mod stats;
 mod targets;
@@ -32,6 +35,11 @@ pub use evaluate::{
     Method, MethodScores, Rolling, run_evaluate,
 };
 pub use hotspots::{HOTSPOT_PARAMS, HotspotRequest, HotspotResult, auto_resolution, run_hotspots};
+pub use intervention::{
+    INTERVENTION_PARAMS, InterventionRequest, InterventionResult, MAX_POLYGON_BYTES, TargetArea,
+    polygon_from_geojson, run_intervention,
+};
+pub use knox::{ALERT_ALPHA, Alert, KNOX_PARAMS, KnoxRequest, KnoxRun, MAX_ALERTS, run_knox};
 pub use licensing_review::{
     CityNte, DEFAULT_RADIUS_M, MAX_REVIEW_VENUES, REVIEW_PARAMS, ReviewRequest, ReviewResult,
     VenueReview, nte_selection, run_review, venue_positions_m, wards_area_km2,
@@ -53,6 +61,7 @@ pub use purple_flag::{
     PURPLE_FLAG_PARAMS, PurpleFlagRequest, PurpleFlagResult, StudyArea, ZoneLookup,
     area_weighted_residents, change_pct, parse_polygon, run_purple_flag,
 };
+pub use repeats::{REPEATS_PARAMS, RepeatsRequest, RepeatsResult, run_repeats};
 pub use selection::{Selected, Selection};
 pub use stats::{Dim, Key, STATS_PARAMS, StatsRequest, StatsResult, run_stats};
 pub use targets::{TARGETS_PARAMS, TargetsRequest, TargetsResult, run_targets};
@@ -92,6 +101,9 @@ pub enum QueryError {
     /// A patrol plan could not be made.
     #[error(transparent)]
     Patrol(#[from] PatrolError),
+    /// The Knox test could not run.
+    #[error(transparent)]
+    Knox(#[from] crate::analysis::knox::KnoxError),
 }
 
 impl QueryError {
@@ -112,6 +124,7 @@ impl QueryError {
                 | QueryError::Aggregate(AggregateError::NoWards)
                 | QueryError::Kde(_)
                 | QueryError::Emerging(_)
+                | QueryError::Knox(_)
         )
     }
 }

@@ -69,6 +69,16 @@ pub async fn conditional(State(state): State<AppState>, mut req: Request, next: 
     {
         return next.run(req).await;
     }
+    // A request with credentials may be answered with what only they may see (repeat
+    // victims): no shared tag, and no cache may keep it.
+    if req.headers().contains_key(header::AUTHORIZATION) {
+        let mut response = next.run(req).await;
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+        return response;
+    }
     let (parts, body) = req.into_parts();
     let base = match BaseUrl::of(&parts, state.config()) {
         Ok(b) => b,

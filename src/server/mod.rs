@@ -22,6 +22,7 @@ pub mod api;
 pub mod auth;
 pub mod cache;
 pub mod error;
+pub mod evidence;
 pub mod extract;
 pub mod ingest;
 pub mod licensing;
@@ -154,6 +155,9 @@ fn routes() -> Routes {
     .get("/api/targets", scorecards::targets)
     .get("/api/licensing/review", licensing::review)
     .get("/api/licensing/zones", licensing::zones)
+    .get("/api/knox", evidence::knox)
+    .get("/api/repeats", evidence::repeats)
+    .get("/api/intervention", evidence::intervention)
 }
 
 /// Every route [`app`] serves (for the OpenAPI check and for documentation).

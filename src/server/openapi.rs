@@ -525,7 +525,7 @@ fn item_parameters() -> Vec<&'static str> {
 
 /// The document, with `base` as its server URL.
 pub fn document(base: &str) -> Value {
-    json!({
+    let mut doc = json!({
         "openapi": "3.0.3",
         "info": {
             "title": "hotspot",
@@ -604,7 +604,9 @@ pub fn document(base: &str) -> Value {
             "/api/licensing/zones": licensing_get(Endpoint::LicensingZones),
         },
         "components": { "schemas": schemas(), "parameters": parameters() },
-    })
+    });
+    super::evidence::extend_openapi(&mut doc);
+    doc
 }
 
 /// A `/api/licensing/*` operation: as [`analysis_get`], with its own formats (text tables, and
