@@ -10,7 +10,9 @@
 //! | [`emerging`] | space-time Gi* and the 17 pattern categories | ArcGIS Emerging Hot Spot Analysis |
 //! | [`kde`] | quartic kernel density per km² | ArcGIS Kernel Density |
 //! | [`local_moran`] | Local Moran's I with HH/LL/HL/LH | esda `Moran_Local`; ArcGIS Cluster and Outlier Analysis |
+//! | [`coverage`] | maximal covering location (lazy greedy, exact for small instances) | Church & ReVelle's MCLP; `spopt.locate.MCLP` |
 
+pub mod coverage;
 pub mod emerging;
 pub mod fdr;
 pub mod gi_star;
