@@ -5,6 +5,7 @@
 
 mod aggregate;
 mod bag;
+mod cctv;
 mod density;
 mod emerging;
 mod hotspots;
@@ -17,6 +18,11 @@ use serde_json::{Value, json};
 
 pub use aggregate::{AggregateError, CellCounts, cell_counts};
 pub use bag::{MAX_PARAMS, MAX_VALUE_LEN, ParamBag};
+pub use cctv::{
+    CCTV_PARAMS, CctvRequest, CctvResult, FixedCoverage, MAX_CAMERAS, MAX_SITES, PlacedSite,
+    Placement, Rotation, RotationRow, Site, parse_inline_sites, parse_weights, run_cctv,
+    weights_from_toml,
+};
 pub use density::{DENSITY_PARAMS, DensityCells, DensityRequest, DensityResult, run_density};
 pub use emerging::{EMERGING_PARAMS, EmergingRequest, EmergingResult, Step, run_emerging};
 pub use hotspots::{HOTSPOT_PARAMS, HotspotRequest, HotspotResult, auto_resolution, run_hotspots};

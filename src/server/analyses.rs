@@ -22,6 +22,7 @@ use serde_json::Value;
 use super::error::ApiError;
 use super::memo::{Memo, MemoKey};
 use crate::index::Snapshot;
+use crate::query::{CCTV_PARAMS, CctvRequest, CctvResult, run_cctv};
 use crate::query::{
     DENSITY_PARAMS, DensityRequest, DensityResult, EMERGING_PARAMS, EmergingRequest,
     EmergingResult, HOTSPOT_PARAMS, HotspotRequest, HotspotResult, ParamBag, ParamError,
@@ -45,15 +46,18 @@ pub enum Endpoint {
     Emerging,
     /// Kernel density (`/api/density`).
     Density,
+    /// Mobile CCTV siting (`/api/cctv`).
+    Cctv,
 }
 
 impl Endpoint {
     /// Every endpoint.
-    pub const ALL: [Endpoint; 4] = [
+    pub const ALL: [Endpoint; 5] = [
         Endpoint::Stats,
         Endpoint::Hotspots,
         Endpoint::Emerging,
         Endpoint::Density,
+        Endpoint::Cctv,
     ];
 
     /// The name in paths (`/api/{name}`).
@@ -63,6 +67,7 @@ impl Endpoint {
             Endpoint::Hotspots => "hotspots",
             Endpoint::Emerging => "emerging",
             Endpoint::Density => "density",
+            Endpoint::Cctv => "cctv",
         }
     }
 
@@ -73,6 +78,7 @@ impl Endpoint {
             Endpoint::Hotspots => HOTSPOT_PARAMS,
             Endpoint::Emerging => EMERGING_PARAMS,
             Endpoint::Density => DENSITY_PARAMS,
+            Endpoint::Cctv => CCTV_PARAMS,
         }
     }
 
@@ -97,6 +103,8 @@ pub enum AnalysisRequest {
     Emerging(EmergingRequest),
     /// `/api/density`.
     Density(DensityRequest),
+    /// `/api/cctv`.
+    Cctv(CctvRequest),
 }
 
 impl AnalysisRequest {
@@ -121,6 +129,7 @@ impl AnalysisRequest {
             Endpoint::Density => {
                 AnalysisRequest::Density(DensityRequest::from_params(bag, snap, events)?)
             }
+            Endpoint::Cctv => AnalysisRequest::Cctv(CctvRequest::from_params(bag, snap, events)?),
         })
     }
 
@@ -131,6 +140,7 @@ impl AnalysisRequest {
             AnalysisRequest::Hotspots(_) => Endpoint::Hotspots,
             AnalysisRequest::Emerging(_) => Endpoint::Emerging,
             AnalysisRequest::Density(_) => Endpoint::Density,
+            AnalysisRequest::Cctv(_) => Endpoint::Cctv,
         }
     }
 
@@ -147,6 +157,7 @@ impl AnalysisRequest {
             AnalysisRequest::Hotspots(r) => Analysis::Hotspots(run_hotspots(snap, r)?),
             AnalysisRequest::Emerging(r) => Analysis::Emerging(run_emerging(snap, r)?),
             AnalysisRequest::Density(r) => Analysis::Density(run_density(snap, r)?),
+            AnalysisRequest::Cctv(r) => Analysis::Cctv(run_cctv(snap, r)?),
         })
     }
 }
@@ -162,6 +173,8 @@ pub enum Analysis {
     Emerging(EmergingResult),
     /// Density per cell or grid square.
     Density(DensityResult),
+    /// CCTV sites.
+    Cctv(CctvResult),
 }
 
 impl Analysis {
@@ -173,6 +186,7 @@ impl Analysis {
             Analysis::Hotspots(r) => r.geojson(snap),
             Analysis::Emerging(r) => r.geojson(snap),
             Analysis::Density(r) => r.geojson(snap),
+            Analysis::Cctv(r) => r.geojson(snap),
         }
     }
 
@@ -183,6 +197,7 @@ impl Analysis {
             Analysis::Hotspots(r) => r.json(snap),
             Analysis::Emerging(r) => r.json(snap),
             Analysis::Density(r) => r.json(snap),
+            Analysis::Cctv(r) => r.json(snap),
         }
     }
 
@@ -193,6 +208,7 @@ impl Analysis {
             Analysis::Hotspots(r) => r.csv(),
             Analysis::Emerging(r) => r.csv(),
             Analysis::Density(r) => r.csv(),
+            Analysis::Cctv(r) => r.csv(),
         }
     }
 }

@@ -145,6 +145,7 @@ fn routes() -> Routes {
         "/ogc/collections/{collectionId}/items/{featureId}",
         ogc::item,
     )
+    .get("/api/cctv", api::cctv)
 }
 
 /// Every route [`app`] serves (for the OpenAPI check and for documentation).

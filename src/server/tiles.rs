@@ -46,7 +46,7 @@ use crate::tiles::{
 pub const MVT: &str = "application/vnd.mapbox-vector-tile";
 
 /// The layers served.
-pub const LAYERS: [&str; 8] = [
+pub const LAYERS: [&str; 9] = [
     "incidents",
     "cells",
     "hotspots",
@@ -55,6 +55,7 @@ pub const LAYERS: [&str; 8] = [
     "wards",
     "venues",
     "cameras",
+    "cctv",
 ];
 
 /// Deepest zoom advertised in TileJSON (street level; clients over-zoom beyond it).
@@ -85,6 +86,7 @@ impl Layer {
             "wards" => Layer::Wards,
             "venues" => Layer::Venues,
             "cameras" => Layer::Cameras,
+            "cctv" => Layer::Analysis(Endpoint::Cctv),
             other => {
                 return Err(ApiError::NotFound {
                     parameter: Some("layer".to_owned()),
@@ -113,6 +115,9 @@ impl Layer {
             Layer::Cells => "Incident counts per H3 cell of the study area",
             Layer::Analysis(Endpoint::Emerging) => "Emerging hot spot patterns per H3 cell",
             Layer::Analysis(Endpoint::Density) => "Kernel density (incidents per km²)",
+            Layer::Analysis(Endpoint::Cctv) => {
+                "Mobile CCTV sites (maximal covering location) with rank, gain, covered, new_covered"
+            }
             Layer::Analysis(_) => "Getis-Ord Gi* hot spots per H3 cell",
             Layer::Wards => "Ward boundaries with code, name and population",
             Layer::Venues => "Licensed venues",
