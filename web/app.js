@@ -20,6 +20,7 @@ import {
 import { denseMonthly, monthlyChartSvg } from './chart.js';
 import { TARGET_PCT_PER_YEAR, yearlyChange } from './trend.js';
 import { cellsToCsv, exportName } from './export.js';
+import { createCctvPanel } from './cctv.js';
 
 const OGL = 'Contains public sector information licensed under the Open Government Licence v3.0';
 const OSM_ATTRIBUTION = '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
@@ -41,6 +42,8 @@ const loaded = {};
 const inflight = {};
 const messages = {};
 let pending = 0;
+/** The CCTV view's camera siting panel (cctv.js). */
+let cctvPanel = null;
 
 /** An API error: the server's `description` and the `parameter` at fault. */
 class ApiError extends Error {
@@ -367,6 +370,7 @@ function refresh() {
   if (!state.layers.includes('hotspots')) $('top-cells').innerHTML = '<li>Turn on the hot spot layer to list cells.</li>';
   renderLegend();
   updatePrintInfo();
+  cctvPanel?.update(state);
 }
 
 function abort(id) {
@@ -777,6 +781,7 @@ function start() {
     return;
   }
   setupMap();
+  cctvPanel = createCctvPanel({ map, L: window.L, container: $('panel'), windowParams, setBusy, setMessage });
   setupPanelToggle();
   $('print-button').addEventListener('click', () => { updatePrintInfo(); window.print(); });
   $('export-geojson').addEventListener('click', () => exportCells('geojson'));
