@@ -19,6 +19,8 @@
 //!   `esda.G_Local(star=True)` / ArcGIS Hot Spot Analysis), emerging hot spots (ArcGIS Emerging
 //!   Hot Spot Analysis, Mann–Kendall), quartic kernel density (ArcGIS Kernel Density), Local
 //!   Moran's I (esda `Moran_Local`), Benjamini–Hochberg FDR.
+//!   CCTV siting ↔ Church & ReVelle's maximal covering location problem (PySAL
+//!   `spopt.locate.MCLP`), lazy greedy with the (1 − 1/e) guarantee and an exact search.
 //! - [`server`]: the HTTP server: the web map, `/api/stats|hotspots|emerging|density` over a
 //!   shared analysis cache, vector tiles (MVT/GeoJSON, TileJSON; martin's role), OGC API –
 //!   Features (GDAL/QGIS `OAPIF:`) with `hotspots` and `emerging` collections, the OpenAPI

@@ -757,4 +757,29 @@ fn real_portsmouth_backtest_against_the_naive_rule() {
         100.0 * mo,
         100.0 * mn
     );
+    // The same with a 2-month recency half-life (figures for the README, not a claim).
+    let recent = run(
+        &snap,
+        &[
+            ("category", "asb"),
+            ("from", "2017-02"),
+            ("to", "2017-09"),
+            ("cameras", "5"),
+            ("rotate", "true"),
+            ("months", "6"),
+            ("half-life-months", "2"),
+        ],
+    );
+    let rr = recent.rotation.as_ref().unwrap();
+    for row in &rr.rows {
+        println!(
+            "rotation, half-life 2 months, {}: ours {} naive {} of {}",
+            row.month, row.ours_covered, row.naive_covered, row.incidents
+        );
+    }
+    // The naive rule does not weigh incidents, so recency leaves it unchanged.
+    assert_eq!(
+        rr.rows.iter().map(|x| x.naive_covered).collect::<Vec<_>>(),
+        r.rows.iter().map(|x| x.naive_covered).collect::<Vec<_>>()
+    );
 }
