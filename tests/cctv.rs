@@ -777,6 +777,18 @@ fn real_portsmouth_backtest_against_the_naive_rule() {
             row.month, row.ours_covered, row.naive_covered, row.incidents
         );
     }
+    // Every category, all eight months, 10 cameras: a size figure (timing printed, not asserted).
+    let started = std::time::Instant::now();
+    let all = run(&snap, &[("cameras", "10")]);
+    println!(
+        "all categories 2017-02..2017-09: {} incidents, {} candidate cells, 10 cameras cover {} ({:.1} %) in {:?}",
+        all.placement.total,
+        all.placement.candidates,
+        all.placement.covered,
+        100.0 * all.summary()["share"].as_f64().unwrap(),
+        started.elapsed()
+    );
+    assert_eq!(all.placement.sites.len(), 10);
     // The naive rule does not weigh incidents, so recency leaves it unchanged.
     assert_eq!(
         rr.rows.iter().map(|x| x.naive_covered).collect::<Vec<_>>(),

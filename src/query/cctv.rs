@@ -1044,3 +1044,49 @@ impl CctvResult {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weights_parse_over_the_defaults() {
+        let w = parse_weights(&["violence:4,asb:0.5".to_owned()]).unwrap();
+        assert_eq!(w[Group::Violence as usize], 4.0);
+        assert_eq!(w[Group::Asb as usize], 0.5);
+        assert_eq!(w[Group::PublicOrder as usize], 2.0);
+        assert_eq!(w[Group::Other as usize], 0.5);
+        assert_eq!(
+            parse_weights(&["violence:x".to_owned()])
+                .unwrap_err()
+                .parameter,
+            "weights"
+        );
+    }
+
+    #[test]
+    fn weights_toml_top_level_or_table() {
+        assert_eq!(
+            weights_from_toml("violence = 4\nasb = 0.5\n").unwrap(),
+            "asb:0.5,violence:4"
+        );
+        assert_eq!(
+            weights_from_toml("[weights]\ndrugs = 2\n").unwrap(),
+            "drugs:2"
+        );
+        let e = weights_from_toml("violence = \"high\"").unwrap_err();
+        assert!(e.message.contains("string"), "{e}");
+        assert!(weights_from_toml("violence = ").is_err());
+    }
+
+    #[test]
+    fn inline_sites() {
+        let s =
+            parse_inline_sites(&["A:50.8:-1.09".to_owned(), "B:50.81:-1.08".to_owned()]).unwrap();
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[1].id, "B");
+        assert_eq!(s[1].location.lat(), 50.81);
+        assert!(parse_inline_sites(&[":50.8:-1.09".to_owned()]).is_err());
+        assert!(parse_inline_sites(&["A:50.8".to_owned()]).is_err());
+    }
+}
