@@ -180,7 +180,7 @@ fn analysis_parameters() -> Map<String, Value> {
         q("cameras", "CCTV: cameras to place. Default 3.", json!({ "type": "integer", "minimum": 1, "maximum": crate::query::MAX_CAMERAS, "default": 3 })),
         q("radius-m", "CCTV: reach of a camera, metres. Default 100.", json!({ "type": "number", "minimum": 10, "maximum": 1000, "default": 100 })),
         q("existing", "CCTV: imported fixed cameras' reach counts as already covered. Default false.", json!({ "type": "boolean", "default": false })),
-        q("sites", "CCTV: permitted sites as id:lat:lon, repeatable or a comma list (at most 64 here; the CLI reads a file); default the H3 cell centres. The CCTV resolution defaults to 10.", list()),
+        q("sites", "CCTV: permitted sites as id:lat:lon, repeatable or a comma list (at most 64 here; the CLI reads a file); default the centres of the H3 cells (resolution, default 10 for CCTV) holding incidents and their neighbours.", list()),
         q("weights", "CCTV: group weights as group:weight, e.g. asb:1,violence:3 (defaults methods.md §10: asb 1, violence 3, public-order 2, criminal-damage 1.5, drugs 1, acquisitive 1, other 0.5).", list()),
         q("half-life-months", "CCTV: recency weight 0.5^(age/half-life), age in months before the window's last month.", json!({ "type": "number", "minimum": 0.1, "maximum": 120 })),
         q("exact", "CCTV: the exact optimum (small instances) instead of lazy greedy. Default false.", json!({ "type": "boolean", "default": false })),
