@@ -337,6 +337,37 @@ pub fn greedy(
     Ok(picks)
 }
 
+/// Plain (eager) greedy: every gain recomputed every round, ties to the lowest site index.
+/// The reference [`greedy`] is checked against, and the baseline of `benches/cctv.rs`;
+/// O(k × pairs).
+pub fn greedy_plain(
+    weights: &[f64],
+    coverage: &Coverage,
+    already_covered: &[bool],
+    k: usize,
+) -> Result<Vec<Pick>, CoverageError> {
+    check_weights(weights, coverage)?;
+    let mut covered: Vec<bool> = (0..coverage.n_demand)
+        .map(|i| already_covered.get(i).copied().unwrap_or(false))
+        .collect();
+    let mut picks = Vec::new();
+    while picks.len() < k {
+        let mut best: Option<Pick> = None;
+        for site in 0..coverage.n_sites() {
+            let gain = gain_of(coverage.site(site), weights, &covered);
+            if gain > 0.0 && best.is_none_or(|b| gain > b.gain) {
+                best = Some(Pick { site, gain });
+            }
+        }
+        let Some(b) = best else { break };
+        for &d in coverage.site(b.site) {
+            covered[d as usize] = true;
+        }
+        picks.push(b);
+    }
+    Ok(picks)
+}
+
 /// The weight of demand covered by `sites` and not by `already_covered`.
 pub fn score(
     weights: &[f64],
@@ -582,23 +613,7 @@ mod tests {
         for _ in 0..300 {
             let (weights, cov, already) = random_instance(&mut rng);
             let lazy = greedy(&weights, &cov, &already, 5).unwrap();
-            // Plain greedy: recompute every gain every round, lowest index on ties.
-            let mut covered = already.clone();
-            let mut plain = Vec::new();
-            for _ in 0..5 {
-                let mut best: Option<Pick> = None;
-                for s in 0..cov.n_sites() {
-                    let g = gain_of(cov.site(s), &weights, &covered);
-                    if g > 0.0 && best.is_none_or(|b| g > b.gain) {
-                        best = Some(Pick { site: s, gain: g });
-                    }
-                }
-                let Some(b) = best else { break };
-                for &d in cov.site(b.site) {
-                    covered[d as usize] = true;
-                }
-                plain.push(b);
-            }
+            let plain = greedy_plain(&weights, &cov, &already, 5).unwrap();
             assert_eq!(lazy, plain);
         }
     }
