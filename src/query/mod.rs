@@ -19,9 +19,10 @@ use serde_json::{Value, json};
 pub use aggregate::{AggregateError, CellCounts, cell_counts};
 pub use bag::{MAX_PARAMS, MAX_VALUE_LEN, ParamBag};
 pub use cctv::{
-    CCTV_PARAMS, CctvRequest, CctvResult, FixedCoverage, MAX_CAMERAS, MAX_SITES, PlacedSite,
-    Placement, Rotation, RotationRow, Site, parse_inline_sites, parse_weights, run_cctv,
-    weights_from_toml,
+    CCTV_PARAMS, CctvRequest, CctvResult, DEFAULT_CAMERAS, DEFAULT_CCTV_RESOLUTION,
+    DEFAULT_RADIUS_M, DEFAULT_ROTATE_MONTHS, FixedCoverage, MAX_CAMERAS, MAX_CANDIDATES,
+    MAX_EXACT_SETS, MAX_ROTATE_MONTHS, MAX_SITES, PlacedSite, Placement, Rotation, RotationRow,
+    Site, parse_inline_sites, parse_weights, run_cctv, weights_from_toml,
 };
 pub use density::{DENSITY_PARAMS, DensityCells, DensityRequest, DensityResult, run_density};
 pub use emerging::{EMERGING_PARAMS, EmergingRequest, EmergingResult, Step, run_emerging};
