@@ -22,6 +22,9 @@
 //!   scikit-learn `DBSCAN`) for cumulative impact zones.
 //! - [`query`] licensing: venue area reviews (`run_review`) and cumulative impact zones
 //!   (`run_zones`) with the s.182 evidence report, for Licensing Act 2003 s.5A assessments.
+//!   Moran's I (esda `Moran_Local`), Benjamini–Hochberg FDR.
+//!   CCTV siting ↔ Church & ReVelle's maximal covering location problem (PySAL
+//!   `spopt.locate.MCLP`), lazy greedy with the (1 − 1/e) guarantee and an exact search.
 //! - [`server`]: the HTTP server: the web map, `/api/stats|hotspots|emerging|density` over a
 //!   shared analysis cache, vector tiles (MVT/GeoJSON, TileJSON; martin's role), OGC API –
 //!   Features (GDAL/QGIS `OAPIF:`) with `hotspots` and `emerging` collections, the OpenAPI

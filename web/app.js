@@ -24,6 +24,7 @@ import { createPatrolPanel } from './patrol.js';
 import { showTargets } from './targets.js';
 import { mountPurpleFlag } from './purpleflag.js';
 import { setupLicensing, showVenueReview, updateLicensing } from './licensing.js';
+import { createCctvPanel } from './cctv.js';
 
 const OGL = 'Contains public sector information licensed under the Open Government Licence v3.0';
 const OSM_ATTRIBUTION = '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
@@ -47,6 +48,8 @@ const messages = {};
 let pending = 0;
 /** The Patrol view's plan panel (patrol.js), made with the map. */
 let patrol = null;
+/** The CCTV view's camera siting panel (cctv.js). */
+let cctvPanel = null;
 
 /** An API error: the server's `description` and the `parameter` at fault. */
 class ApiError extends Error {
@@ -387,6 +390,7 @@ function refresh() {
   renderLegend();
   updatePrintInfo();
   patrol?.update(state);
+  cctvPanel?.update(state);
 }
 
 function abort(id) {
@@ -799,6 +803,7 @@ function start() {
   }
   setupMap();
   patrol = createPatrolPanel({ map, container: $('panel') });
+  cctvPanel = createCctvPanel({ map, L: window.L, container: $('panel'), windowParams, setBusy, setMessage });
   setupPanelToggle();
   $('print-button').addEventListener('click', () => { updatePrintInfo(); window.print(); });
   $('export-geojson').addEventListener('click', () => exportCells('geojson'));

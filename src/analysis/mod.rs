@@ -15,7 +15,9 @@
 //! | [`dbscan`] | DBSCAN clusters of points in metres (cumulative impact zones) | Ester et al. 1996; scikit-learn `DBSCAN` |
 //! | [`knox`] | Knox near-repeat test, Monte Carlo, max-T global test | Ratcliffe's Near Repeat Calculator; `NearRepeat` (R) |
 //! | [`wdq`] | Weighted Displacement Quotient | Bowers & Johnson 2003 |
+//! | [`coverage`] | maximal covering location (lazy greedy, exact for small instances) | Church & ReVelle's MCLP; `spopt.locate.MCLP` |
 
+pub mod coverage;
 pub mod dbscan;
 pub mod emerging;
 pub mod evaluation;

@@ -70,6 +70,9 @@ pub enum Command {
     /// Did it work? Counts before/after a date in a target, a buffer and a control area, and
     /// the Weighted Displacement Quotient (Bowers & Johnson 2003).
     Intervention(InterventionArgs),
+    /// Mobile CCTV siting: choose camera sites covering the most weighted incidents (Church &
+    /// ReVelle's maximal covering location problem), and backtest monthly rotation.
+    Cctv(CctvArgs),
 }
 
 /// `hotspot ingest ...`
@@ -862,6 +865,79 @@ impl InterventionArgs {
                 .iter()
                 .map(|w| ("control-ward".to_owned(), w.clone())),
         );
+        p
+    }
+}
+
+/// `hotspot cctv`
+#[derive(Debug, Args)]
+pub struct CctvArgs {
+    /// Which incidents.
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+    /// Cameras to place (1–50, default 3).
+    #[arg(long)]
+    pub cameras: Option<String>,
+    /// Reach of a camera in metres (10–1000, default 100).
+    #[arg(long)]
+    pub radius_m: Option<String>,
+    /// Count incidents within reach of imported fixed cameras as already covered.
+    #[arg(long)]
+    pub existing: bool,
+    /// Permitted sites: CSV `id,lat,lon` or GeoJSON points with an `id` (default: the centres
+    /// of the H3 cells holding incidents and their neighbours).
+    #[arg(long, value_name = "FILE")]
+    pub sites: Option<PathBuf>,
+    /// Group weights, TOML `violence = 3` (top level or under `[weights]`); defaults
+    /// asb 1, violence 3, public-order 2, criminal-damage 1.5, drugs 1, acquisitive 1, other 0.5.
+    #[arg(long, value_name = "FILE.toml")]
+    pub weights: Option<PathBuf>,
+    /// Recency half-life in months: weight 0.5^(age/half-life), age before the window's last
+    /// month (default: no recency weighting).
+    #[arg(long)]
+    pub half_life_months: Option<String>,
+    /// H3 resolution of candidate cells, 7–11 (default 10, ≈ 75 m across).
+    #[arg(long)]
+    pub resolution: Option<String>,
+    /// The exact optimum (small instances; at most 200,000 site sets) instead of lazy greedy.
+    #[arg(long)]
+    pub exact: bool,
+    /// Backtest monthly rotation against the naive highest-count-cells rule; the sites are
+    /// next month's proposal from the last --months months.
+    #[arg(long)]
+    pub rotate: bool,
+    /// With --rotate: months of history per placement (1–24, default 3).
+    #[arg(long)]
+    pub months: Option<String>,
+    /// geojson, csv or json (with --rotate, csv is the backtest table).
+    #[arg(long, default_value = "geojson")]
+    pub format: String,
+}
+
+impl CctvArgs {
+    /// The flags as `name=value` pairs (the files are read by the command).
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        let mut p = self.selection.pairs();
+        for (k, v) in [
+            ("cameras", &self.cameras),
+            ("radius-m", &self.radius_m),
+            ("half-life-months", &self.half_life_months),
+            ("resolution", &self.resolution),
+            ("months", &self.months),
+        ] {
+            if let Some(v) = v {
+                p.push((k.to_owned(), v.clone()));
+            }
+        }
+        for (k, on) in [
+            ("existing", self.existing),
+            ("exact", self.exact),
+            ("rotate", self.rotate),
+        ] {
+            if on {
+                p.push((k.to_owned(), "true".to_owned()));
+            }
+        }
         p
     }
 }

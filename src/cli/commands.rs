@@ -20,6 +20,7 @@ mod crate_api {
         read_police_uk_file, read_population_file, read_venues_file, read_wards_file,
         summary_table,
     };
+    pub use hotspot::query::{CCTV_PARAMS, CctvRequest, Site, run_cctv, weights_from_toml};
     pub use hotspot::query::{
         DENSITY_PARAMS, DensityRequest, EMERGING_PARAMS, EmergingRequest, HOTSPOT_PARAMS,
         HotspotRequest, ParamBag, ParamError, QueryError, SELECTION_PARAMS, STATS_PARAMS,
@@ -322,6 +323,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             };
             print(&text)
         }
+        Command::Cctv(a) => cctv_command(&cli.store, &a, events.as_ref(), cli.quiet),
     }
 }
 
@@ -652,4 +654,65 @@ fn serve_command(
         .context("starting the async runtime")?;
     runtime.block_on(serve(args.addr, state))?;
     Ok(())
+}
+
+/// `hotspot cctv`: reads the sites and weights files, then checks the flags as the HTTP API
+/// checks `/api/cctv`.
+fn cctv_command(
+    store: &Path,
+    a: &super::args::CctvArgs,
+    events: Option<&EventCalendar>,
+    quiet: bool,
+) -> Result<(), Failure> {
+    let mut pairs = a.pairs();
+    if let Some(path) = &a.weights {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Failure::Usage(format!("--weights: {}: {e}", path.display())))?;
+        let value = weights_from_toml(&text)
+            .map_err(|e| Failure::Usage(format!("--weights: {}: {}", path.display(), e.message)))?;
+        pairs.push(("weights".to_owned(), value));
+    }
+    let sites = match &a.sites {
+        None => None,
+        Some(path) => {
+            let parsed = read_cameras_file(path, &Limits::default())
+                .map_err(|e| Failure::Usage(format!("--sites: {e}")))?;
+            if let Some(reject) = parsed.report.rejects().first() {
+                return Err(Failure::Usage(format!(
+                    "--sites: {} rows rejected, first: {reject}",
+                    parsed.report.rejected
+                )));
+            }
+            Some(
+                parsed
+                    .items
+                    .into_iter()
+                    .map(|c| Site {
+                        id: c.id,
+                        location: c.location,
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        }
+    };
+    let (snap, req) = checked(store, pairs, CCTV_PARAMS, events, |bag, snap, events| {
+        let req = CctvRequest::from_params(bag, snap, events)?;
+        match sites {
+            Some(s) => req.with_sites(s),
+            None => Ok(req),
+        }
+    })?;
+    let res = run_cctv(&snap, &req)?;
+    if !quiet && res.left_out_month_only > 0 {
+        eprintln!(
+            "note: {} month-only rows were left out of the window",
+            res.left_out_month_only
+        );
+    }
+    cell_output(
+        &a.format,
+        || res.geojson(&snap),
+        || res.json(&snap),
+        || res.csv(),
+    )
 }

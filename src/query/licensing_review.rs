@@ -54,7 +54,7 @@ pub const MAX_REVIEW_VENUES: usize = 500;
 
 /// Default radius around a venue, metres (the CCTV coverage radius of interface.md, and a
 /// street's length either side of a door).
-pub const DEFAULT_RADIUS_M: f64 = 100.0;
+pub const DEFAULT_REVIEW_RADIUS_M: f64 = 100.0;
 
 /// Longest span spread over hours, minutes (31 days); longer spans count at their start.
 const MAX_SPREAD_MIN: i64 = 31 * 1440;
@@ -104,7 +104,7 @@ impl ReviewRequest {
         events: Option<&EventCalendar>,
     ) -> Result<ReviewRequest, ParamError> {
         let selection = RawSelection::take(bag)?.check(snap, events)?;
-        let radius_m = parse_metres(bag, "radius-m", DEFAULT_RADIUS_M, 10.0, 1000.0)?;
+        let radius_m = parse_metres(bag, "radius-m", DEFAULT_REVIEW_RADIUS_M, 10.0, 1000.0)?;
         let ids = split_list(&bag.all("venue"), "venue")?;
         let mut venues = Vec::new();
         for id in &ids {

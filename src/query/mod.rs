@@ -5,6 +5,7 @@
 
 mod aggregate;
 mod bag;
+mod cctv;
 mod density;
 mod emerging;
 mod evaluate;
@@ -28,6 +29,12 @@ use serde_json::{Value, json};
 
 pub use aggregate::{AggregateError, CellCounts, cell_counts};
 pub use bag::{MAX_PARAMS, MAX_VALUE_LEN, ParamBag};
+pub use cctv::{
+    CCTV_PARAMS, CctvRequest, CctvResult, DEFAULT_CAMERAS, DEFAULT_CCTV_RESOLUTION,
+    DEFAULT_RADIUS_M, DEFAULT_ROTATE_MONTHS, FixedCoverage, MAX_CAMERAS, MAX_CANDIDATES,
+    MAX_EXACT_SETS, MAX_ROTATE_MONTHS, MAX_SITES, PlacedSite, Placement, Rotation, RotationRow,
+    Site, parse_inline_sites, parse_weights, run_cctv, weights_from_toml,
+};
 pub use density::{DENSITY_PARAMS, DensityCells, DensityRequest, DensityResult, run_density};
 pub use emerging::{EMERGING_PARAMS, EmergingRequest, EmergingResult, Step, run_emerging};
 pub use evaluate::{
@@ -41,8 +48,8 @@ pub use intervention::{
 };
 pub use knox::{ALERT_ALPHA, Alert, KNOX_PARAMS, KnoxRequest, KnoxRun, MAX_ALERTS, run_knox};
 pub use licensing_review::{
-    CityNte, DEFAULT_RADIUS_M, MAX_REVIEW_VENUES, REVIEW_PARAMS, ReviewRequest, ReviewResult,
-    VenueReview, nte_selection, run_review, venue_positions_m, wards_area_km2,
+    CityNte, DEFAULT_REVIEW_RADIUS_M, MAX_REVIEW_VENUES, REVIEW_PARAMS, ReviewRequest,
+    ReviewResult, VenueReview, nte_selection, run_review, venue_positions_m, wards_area_km2,
 };
 pub use licensing_zones::{
     Coverage, DEFAULT_EPS_M, DEFAULT_MIN_VENUES, ZONES_PARAMS, Zone, ZonesRequest, ZonesResult,

@@ -22,6 +22,7 @@ use serde_json::Value;
 use super::error::ApiError;
 use super::memo::{Memo, MemoKey};
 use crate::index::Snapshot;
+use crate::query::{CCTV_PARAMS, CctvRequest, CctvResult, run_cctv};
 use crate::query::{
     DENSITY_PARAMS, DensityRequest, DensityResult, EMERGING_PARAMS, EmergingRequest,
     EmergingResult, HOTSPOT_PARAMS, HotspotRequest, HotspotResult, ParamBag, ParamError,
@@ -57,11 +58,13 @@ pub enum Endpoint {
     /// Cumulative impact zones (`/api/licensing/zones`; the `zones` tile layer and OGC
     /// collection).
     LicensingZones,
+    /// Mobile CCTV siting (`/api/cctv`).
+    Cctv,
 }
 
 impl Endpoint {
     /// Every endpoint.
-    pub const ALL: [Endpoint; 7] = [
+    pub const ALL: [Endpoint; 8] = [
         Endpoint::Stats,
         Endpoint::Hotspots,
         Endpoint::Emerging,
@@ -69,6 +72,7 @@ impl Endpoint {
         Endpoint::Evaluate,
         Endpoint::LicensingReview,
         Endpoint::LicensingZones,
+        Endpoint::Cctv,
     ];
 
     /// The name in paths (`/api/{name}`).
@@ -81,6 +85,7 @@ impl Endpoint {
             Endpoint::Evaluate => "evaluate",
             Endpoint::LicensingReview => "licensing/review",
             Endpoint::LicensingZones => "licensing/zones",
+            Endpoint::Cctv => "cctv",
         }
     }
 
@@ -94,6 +99,7 @@ impl Endpoint {
             Endpoint::Evaluate => EVALUATE_PARAMS,
             Endpoint::LicensingReview => REVIEW_PARAMS,
             Endpoint::LicensingZones => ZONES_PARAMS,
+            Endpoint::Cctv => CCTV_PARAMS,
         }
     }
 
@@ -126,6 +132,8 @@ pub enum AnalysisRequest {
     LicensingReview(ReviewRequest),
     /// `/api/licensing/zones`.
     LicensingZones(ZonesRequest),
+    /// `/api/cctv`.
+    Cctv(CctvRequest),
 }
 
 impl AnalysisRequest {
@@ -159,6 +167,7 @@ impl AnalysisRequest {
             Endpoint::LicensingZones => {
                 AnalysisRequest::LicensingZones(ZonesRequest::from_params(bag, snap, events)?)
             }
+            Endpoint::Cctv => AnalysisRequest::Cctv(CctvRequest::from_params(bag, snap, events)?),
         })
     }
 
@@ -172,6 +181,7 @@ impl AnalysisRequest {
             AnalysisRequest::Evaluate(_) => Endpoint::Evaluate,
             AnalysisRequest::LicensingReview(_) => Endpoint::LicensingReview,
             AnalysisRequest::LicensingZones(_) => Endpoint::LicensingZones,
+            AnalysisRequest::Cctv(_) => Endpoint::Cctv,
         }
     }
 
@@ -191,6 +201,7 @@ impl AnalysisRequest {
             AnalysisRequest::Evaluate(r) => Analysis::Evaluate(Box::new(run_evaluate(snap, r)?)),
             AnalysisRequest::LicensingReview(r) => Analysis::LicensingReview(run_review(snap, r)?),
             AnalysisRequest::LicensingZones(r) => Analysis::LicensingZones(run_zones(snap, r)?),
+            AnalysisRequest::Cctv(r) => Analysis::Cctv(run_cctv(snap, r)?),
         })
     }
 }
@@ -212,6 +223,8 @@ pub enum Analysis {
     LicensingReview(ReviewResult),
     /// Cumulative impact zones.
     LicensingZones(ZonesResult),
+    /// CCTV sites.
+    Cctv(CctvResult),
 }
 
 impl Analysis {
@@ -226,6 +239,7 @@ impl Analysis {
             Analysis::Evaluate(r) => r.json(snap),
             Analysis::LicensingReview(r) => r.geojson(snap),
             Analysis::LicensingZones(r) => r.geojson(snap),
+            Analysis::Cctv(r) => r.geojson(snap),
         }
     }
 
@@ -239,6 +253,7 @@ impl Analysis {
             Analysis::Evaluate(r) => r.json(snap),
             Analysis::LicensingReview(r) => r.json(snap),
             Analysis::LicensingZones(r) => r.json(snap),
+            Analysis::Cctv(r) => r.json(snap),
         }
     }
 
@@ -252,6 +267,7 @@ impl Analysis {
             Analysis::Evaluate(r) => r.csv(),
             Analysis::LicensingReview(r) => r.csv(snap),
             Analysis::LicensingZones(r) => r.csv(snap),
+            Analysis::Cctv(r) => r.csv(),
         }
     }
 }

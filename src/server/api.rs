@@ -191,6 +191,15 @@ pub async fn evaluate(
     answer(Endpoint::Evaluate, state, snap, query).await
 }
 
+/// `GET /api/cctv`: mobile CCTV sites (maximal covering location) and the rotation backtest.
+pub async fn cctv(
+    State(state): State<AppState>,
+    Snap(snap): Snap,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    answer(Endpoint::Cctv, state, snap, query).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

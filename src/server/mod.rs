@@ -158,6 +158,7 @@ fn routes() -> Routes {
     .get("/api/knox", evidence::knox)
     .get("/api/repeats", evidence::repeats)
     .get("/api/intervention", evidence::intervention)
+    .get("/api/cctv", api::cctv)
 }
 
 /// Every route [`app`] serves (for the OpenAPI check and for documentation).

@@ -93,6 +93,9 @@ fn analysis_get(endpoint: Endpoint) -> Value {
         Endpoint::LicensingZones => {
             "Cumulative impact zones: DBSCAN clusters of venues as polygons, ranked by incidents, with hot spot overlap; format=html is the printable report (as `hotspot licensing zones`)"
         }
+        Endpoint::Cctv => {
+            "Mobile CCTV sites by maximal coverage, with the rotation backtest (as `hotspot cctv`)"
+        }
     };
     get(summary, &names, ok, false)
 }
@@ -120,7 +123,12 @@ fn tile_get() -> Value {
 /// Every analysis parameter a tile layer may take.
 fn tile_analysis_parameters() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = SELECTION_PARAMS.to_vec();
-    for e in [Endpoint::Hotspots, Endpoint::Emerging, Endpoint::Density] {
+    for e in [
+        Endpoint::Hotspots,
+        Endpoint::Emerging,
+        Endpoint::Density,
+        Endpoint::Cctv,
+    ] {
         for p in e.own_params() {
             if !names.contains(p) {
                 names.push(p);
@@ -180,6 +188,15 @@ fn analysis_parameters() -> Map<String, Value> {
         q("cell-m", "Square grid cell, metres, instead of H3 cells.", json!({ "type": "number", "minimum": 10, "maximum": 5000 })),
         q("by", "Dimensions to count by (repeatable or a comma list).", json!({ "type": "array", "items": { "type": "string", "enum": ["ward", "month", "category", "hour", "weekday"] } })),
         q("cell", "Only incidents in this H3 cell (resolution 7-11).", text()),
+        q("cameras", "CCTV: cameras to place. Default 3.", json!({ "type": "integer", "minimum": 1, "maximum": crate::query::MAX_CAMERAS, "default": 3 })),
+        q("radius-m", "CCTV: reach of a camera, metres. Default 100.", json!({ "type": "number", "minimum": 10, "maximum": 1000, "default": 100 })),
+        q("existing", "CCTV: imported fixed cameras' reach counts as already covered. Default false.", json!({ "type": "boolean", "default": false })),
+        q("sites", "CCTV: permitted sites as id:lat:lon, repeatable or a comma list (at most 64 here; the CLI reads a file); default the centres of the H3 cells (resolution, default 10 for CCTV) holding incidents and their neighbours.", list()),
+        q("weights", "CCTV: group weights as group:weight, e.g. asb:1,violence:3 (defaults methods.md §10: asb 1, violence 3, public-order 2, criminal-damage 1.5, drugs 1, acquisitive 1, other 0.5).", list()),
+        q("half-life-months", "CCTV: recency weight 0.5^(age/half-life), age in months before the window's last month.", json!({ "type": "number", "minimum": 0.1, "maximum": 120 })),
+        q("exact", "CCTV: the exact optimum (small instances) instead of lazy greedy. Default false.", json!({ "type": "boolean", "default": false })),
+        q("rotate", "CCTV: backtest monthly rotation against the naive highest-count-cells rule; the sites are next month's proposal. Default false.", json!({ "type": "boolean", "default": false })),
+        q("months", "CCTV with rotate: months of history per placement. Default 3.", json!({ "type": "integer", "minimum": 1, "maximum": 24, "default": 3 })),
         q("format", "Output: geojson (default for cell analyses), json (default for stats) or csv; for TileJSON, the tiles' format mvt (default) or geojson.", json!({ "type": "string", "enum": ["geojson", "json", "csv", "mvt"] })),
         q("train-from", "evaluate: first month (YYYY-MM) or date of the training window. Required.", text()),
         q("train-to", "evaluate: last month or date of the training window, inclusive. Required.", text()),
@@ -207,6 +224,10 @@ fn analysis_parameters() -> Map<String, Value> {
     );
     if let Some(formats) = m["format"]["schema"]["enum"].as_array_mut() {
         formats.extend([json!("html"), json!("table")]);
+    }
+    for name in ["sites", "weights"] {
+        m[name]["style"] = json!("form");
+        m[name]["explode"] = json!(true);
     }
     m
 }
@@ -542,6 +563,7 @@ pub fn document(base: &str) -> Value {
             "/api/emerging": analysis_get(Endpoint::Emerging),
             "/api/density": analysis_get(Endpoint::Density),
             "/api/evaluate": analysis_get(Endpoint::Evaluate),
+            "/api/cctv": analysis_get(Endpoint::Cctv),
             "/api/incidents": {
                 "post": {
                     "summary": "Ingest incidents (needs Authorization: Bearer <token>): a police.uk CSV (text/csv), a log CSV with ?mapping=NAME of a mapping stored with `hotspot import mapping`, or GeoJSON points (application/geo+json); answers the ingest report",

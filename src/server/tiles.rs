@@ -46,7 +46,7 @@ use crate::tiles::{
 pub const MVT: &str = "application/vnd.mapbox-vector-tile";
 
 /// The layers served.
-pub const LAYERS: [&str; 9] = [
+pub const LAYERS: [&str; 10] = [
     "incidents",
     "cells",
     "hotspots",
@@ -56,6 +56,7 @@ pub const LAYERS: [&str; 9] = [
     "venues",
     "cameras",
     "zones",
+    "cctv",
 ];
 
 /// Deepest zoom advertised in TileJSON (street level; clients over-zoom beyond it).
@@ -87,6 +88,7 @@ impl Layer {
             "venues" => Layer::Venues,
             "cameras" => Layer::Cameras,
             "zones" => Layer::Analysis(Endpoint::LicensingZones),
+            "cctv" => Layer::Analysis(Endpoint::Cctv),
             other => {
                 return Err(ApiError::NotFound {
                     parameter: Some("layer".to_owned()),
@@ -118,6 +120,9 @@ impl Layer {
             Layer::Analysis(Endpoint::Density) => "Kernel density (incidents per km²)",
             Layer::Analysis(Endpoint::LicensingZones) => {
                 "Cumulative impact zones (DBSCAN clusters of licensed venues) ranked by incidents"
+            }
+            Layer::Analysis(Endpoint::Cctv) => {
+                "Mobile CCTV sites (maximal covering location) with rank, gain, covered, new_covered"
             }
             Layer::Analysis(_) => "Getis-Ord Gi* hot spots per H3 cell",
             Layer::Wards => "Ward boundaries with code, name and population",
