@@ -6,8 +6,8 @@
 //! transaction, `synchronous = FULL`, dedup key and R-tree included).
 //!
 //! Group `pipeline`: a 1M-row police.uk CSV written by the synthetic city generator
-//! (`synth::write_police_uk_rows`) is parsed and validated, assigned to the fixture wards and
-//! given its H3 cell (`parse_ward_h3_1m`), and ingested end to end into a fresh store with wards
+//! (`synth::write_police_uk_rows`) is parsed and validated, assigned to the fixture wards
+//! (`workspace::assign_wards`, as an ingest does) and given its H3 cell (`parse_ward_h3_1m`), and ingested end to end into a fresh store with wards
 //! (`full_durable_ingest_1m`: parse, ward, dedup key, GeoPackage rows and spatial index).
 //!
 //! Run: `cargo bench --bench ingest` (criterion groups `store` and `pipeline`).
@@ -162,19 +162,19 @@ fn bench_pipeline(c: &mut Criterion) {
         .throughput(Throughput::Elements(N as u64));
     group.bench_function("parse_ward_h3_1m", |b| {
         b.iter(|| {
-            let parsed = read_police_uk_file(&csv, &limits).expect("parse");
+            let mut parsed = read_police_uk_file(&csv, &limits).expect("parse");
+            hotspot::workspace::assign_wards(&index, &mut parsed.items);
+            // The snapshot's H3 cell, once per distinct point as the snapshot does.
+            let mut cells = std::collections::HashMap::new();
             let mut in_wards = 0usize;
-            let mut cache = std::collections::HashMap::new();
             for inc in &parsed.items {
                 let key = (inc.location.lon().to_bits(), inc.location.lat().to_bits());
-                let (ward, _cell) = *cache.entry(key).or_insert_with(|| {
-                    let ward = index.assign_index(inc.location, inc.lsoa.as_ref());
-                    let cell = h3o::LatLng::new(inc.location.lat(), inc.location.lon())
+                cells.entry(key).or_insert_with(|| {
+                    h3o::LatLng::new(inc.location.lat(), inc.location.lon())
                         .map(|ll| ll.to_cell(h3o::Resolution::Eleven))
-                        .ok();
-                    (ward, cell)
+                        .ok()
                 });
-                in_wards += usize::from(ward.is_some());
+                in_wards += usize::from(inc.ward.is_some());
             }
             assert_eq!(parsed.items.len(), N);
             in_wards

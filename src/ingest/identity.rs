@@ -47,7 +47,11 @@ impl ContentIds {
 
     /// The id of the next row with these fields: `<32 hex digest>-<occurrence>`.
     pub fn next<'a>(&mut self, tag: &str, fields: impl IntoIterator<Item = &'a [u8]>) -> String {
-        let digest = content_digest(tag, fields);
+        self.id_for(content_digest(tag, fields))
+    }
+
+    /// The id of the next row whose fields have this [`content_digest`].
+    pub fn id_for(&mut self, digest: [u8; 16]) -> String {
         let n = self.seen.entry(digest).or_insert(0);
         *n += 1;
         let mut id = String::with_capacity(32 + 1 + 10);

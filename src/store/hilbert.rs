@@ -39,8 +39,15 @@ pub fn index(x: u32, y: u32) -> u64 {
 
 /// Sorts `(id, x, y)` entries along the Hilbert curve over their bounding box.
 pub fn sort(points: &mut [(i64, f64, f64)]) {
+    sort_by_centre(points, |&(id, x, y)| (x, y, id));
+}
+
+/// Sorts items along the Hilbert curve over the bounding box of their centres; `centre` gives
+/// an item's `(x, y, id)`, the id breaking ties so the order is deterministic.
+pub fn sort_by_centre<T>(items: &mut [T], centre: impl Fn(&T) -> (f64, f64, i64)) {
     let (mut min_x, mut max_x, mut min_y, mut max_y) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
-    for &(_, x, y) in points.iter() {
+    for item in items.iter() {
+        let (x, y, _) = centre(item);
         min_x = min_x.min(x);
         max_x = max_x.max(x);
         min_y = min_y.min(y);
@@ -55,7 +62,8 @@ pub fn sort(points: &mut [(i64, f64, f64)]) {
             0
         }
     };
-    points.sort_by_cached_key(|&(id, x, y)| {
+    items.sort_by_cached_key(|item| {
+        let (x, y, id) = centre(item);
         (index(scale(x, min_x, max_x), scale(y, min_y, max_y)), id)
     });
 }

@@ -31,6 +31,7 @@ mod hilbert;
 mod incidents;
 mod layers;
 mod meta;
+mod rtree_bulk;
 mod schema;
 
 use std::path::{Path, PathBuf};

@@ -97,6 +97,9 @@ INSERT INTO gpkg_spatial_ref_sys VALUES
   'British National Grid, metres (OSGB36; OSTN15 for the datum shift)');
 ";
 
+/// The index behind incident dedup (dropped and rebuilt around bulk inserts).
+pub const ID_KEY_INDEX: &str = "CREATE INDEX incidents_id_key ON incidents(id_key);";
+
 /// hotspot's feature and attribute tables.
 const TABLES: &str = "
 CREATE TABLE incidents (
@@ -120,7 +123,6 @@ CREATE TABLE incidents (
   alcohol BOOLEAN,
   victim_hash TEXT
 );
-CREATE INDEX incidents_id_key ON incidents(id_key);
 CREATE TABLE wards (
   fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
   geom MULTIPOLYGON NOT NULL,
@@ -167,6 +169,7 @@ CREATE TABLE hotspot_ingest_log (
 pub fn create(conn: &Connection, salt_hex: &str) -> rusqlite::Result<()> {
     conn.execute_batch(CORE)?;
     conn.execute_batch(TABLES)?;
+    conn.execute_batch(ID_KEY_INDEX)?;
     for (table, geometry_type, description) in LAYERS {
         conn.execute(
             "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id)
