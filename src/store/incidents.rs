@@ -89,7 +89,7 @@ impl Store {
     ///    batch; otherwise, if the table is not empty, fetch the stored ids with the same key
     ///    (one index probe per distinct key, in key order) and compare the text exactly.
     /// 3. Drop the R-tree insert trigger and insert the new rows in input order. A batch of at
-    ///    least [`BULK_MIN_ROWS`] rows and at least as many as the store holds is a bulk load:
+    ///    least `BULK_MIN_ROWS` (10,000) rows and at least as many as the store holds is a bulk load:
     ///    the id index is dropped before and created after (one sort instead of a random
     ///    B-tree insert per row), and the R-tree is rebuilt whole with the stored entries plus
     ///    the new ones, Hilbert-packed (`rtree_bulk`). Smaller batches go into the R-tree one
