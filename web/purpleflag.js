@@ -3,6 +3,8 @@
 // 17:00–05:00 and every night 17:00–05:00, all vs alcohol-related, by category group, per
 // 12-month period with % change), the rates, the hour profile, the safer cells and the coverage.
 //
+// The area is a ward, a cumulative impact zone of `GET /api/licensing/zones` (default
+// parameters, as `zone=zone-N` resolves them) or a drawn polygon.
 // `scorecardHtml` is pure; `mountPurpleFlag` wires the form and the drawing on a Leaflet map.
 // Drawing: "Draw area" → click the map for each corner → "Finish" (3 or more corners).
 
@@ -60,10 +62,11 @@ export function scorecardHtml(answer) {
     + `<p class="hint pf-safer">Safer areas: ${esc(saferText)}.</p>`;
 }
 
-/** The query for an area: `{ward}` or `{polygon: [[lon, lat], ...]}` (ring closed here). */
+/** The query for an area: `{ward}`, `{zone}` or `{polygon: [[lon, lat], ...]}` (ring closed here). */
 export function areaQuery(area) {
   const q = new URLSearchParams();
   if (area.ward) q.set('ward', area.ward);
+  else if (area.zone) q.set('zone', area.zone);
   else if (area.polygon) {
     const ring = area.polygon.map(([lon, lat]) => [Number(lon.toFixed(6)), Number(lat.toFixed(6))]);
     ring.push(ring[0]);
@@ -91,6 +94,10 @@ export function mountPurpleFlag(el, { fetchJson, map }) {
     const wards = (fc.features ?? []).map((f) => f.properties).sort((x, y) => String(x.name).localeCompare(String(y.name)));
     $('pf-ward').insertAdjacentHTML('beforeend', wards.map((w) => `<option value="${esc(w.code)}">${esc(w.name)}</option>`).join(''));
   }).catch((err) => { $('pf-message').textContent = `Wards unavailable: ${err.message}`; });
+  fetchJson('/api/licensing/zones?format=json').then((answer) => {
+    const zones = answer.zones ?? [];
+    $('pf-ward').insertAdjacentHTML('beforeend', zones.map((z) => `<option value="zone:${esc(z.id)}">Cumulative impact zone ${fmt(z.rank)} (${fmt(z.venues)} venues)</option>`).join(''));
+  }).catch((err) => { $('pf-message').textContent = `Zones unavailable: ${err.message}`; });
 
   const onClick = (e) => {
     corners.push([e.latlng.lng, e.latlng.lat]);
@@ -125,12 +132,13 @@ export function mountPurpleFlag(el, { fetchJson, map }) {
     $('pf-message').textContent = `Area drawn (${corners.length} corners).`;
   });
   $('pf-show').addEventListener('click', async () => {
-    const ward = $('pf-ward').value;
-    if (!ward && !drawn) {
-      $('pf-message').textContent = 'Choose a ward or draw an area first.';
+    const choice = $('pf-ward').value;
+    if (!choice && !drawn) {
+      $('pf-message').textContent = 'Choose a ward or zone, or draw an area first.';
       return;
     }
-    const q = areaQuery(ward ? { ward } : { polygon: corners });
+    const area = choice.startsWith('zone:') ? { zone: choice.slice(5) } : choice ? { ward: choice } : { polygon: corners };
+    const q = areaQuery(area);
     $('pf-message').textContent = 'Loading the scorecard…';
     el.dataset.loaded = 'false';
     try {

@@ -134,6 +134,22 @@ test('Purple Flag for a selected ward equals the API answer', async () => {
   await page.close();
 });
 
+test('Purple Flag for a cumulative impact zone equals the API answer for that zone', async () => {
+  const { page, log } = await open('#view=licensing');
+  const zones = await api('/api/licensing/zones?format=json');
+  assert.ok(zones.zones.length >= 2, 'the demo has the planted zones');
+  await page.waitForSelector('#pf-ward option[value="zone:zone-1"]', { state: 'attached' });
+  await page.selectOption('#pf-ward', 'zone:zone-1');
+  await page.click('#pf-show');
+  await page.waitForSelector('#purple-flag[data-loaded="true"]', { timeout: 60_000 });
+  const answer = await api('/api/licensing/purple-flag?zone=zone-1');
+  assert.equal(answer.parameters.area.id, 'zone-1');
+  assert.ok(answer.kpi['weekend-evening'].periods.at(-1).total.all > 0, 'zone 1 holds night-time incidents');
+  await assertScorecard(page, answer);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
 test('Purple Flag for a polygon drawn on the map equals the API answer for that polygon', async () => {
   const { page, log } = await open('#view=licensing&map=15/50.7985/-1.0915');
   await page.click('#pf-draw');
