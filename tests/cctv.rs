@@ -13,7 +13,7 @@ use axum::http::{Request, StatusCode};
 use h3o::{CellIndex, LatLng};
 use hotspot::demo::build_demo;
 use hotspot::domain::{CameraKind, Wgs84};
-use hotspot::index::{Snapshot, WardRules};
+use hotspot::index::Snapshot;
 use hotspot::query::{CCTV_PARAMS, CctvRequest, CctvResult, ParamBag, ParamError, run_cctv};
 use hotspot::server::{AppState, ServerConfig, app};
 use serde_json::Value;
@@ -585,40 +585,7 @@ fn cli_reads_sites_and_weights_files() {
 // Real data: Portsmouth ASB, 2017.
 
 fn real_snapshot() -> Snapshot {
-    use hotspot::ingest::{
-        Limits, WardFields, expand_police_uk_paths, read_police_uk_file, read_wards_file,
-    };
-    use hotspot::store::Provenance;
-    use hotspot::workspace::Workspace;
-    let dir = tempfile::tempdir().unwrap().keep();
-    let store = dir.join("real.gpkg");
-    let limits = Limits::default();
-    let mut ws = Workspace::open(&store).unwrap();
-    let wards = read_wards_file(
-        &common::shared("realdata/boundaries/portsmouth-wards-2013.geojson"),
-        &WardFields::default(),
-        &limits,
-    )
-    .unwrap();
-    ws.import_wards(
-        &wards,
-        WardRules {
-            tolerance_m: 100.0,
-            authority: Some("Portsmouth".into()),
-        },
-    )
-    .unwrap();
-    let files = expand_police_uk_paths(&[common::shared("realdata/police-uk/hampshire")]).unwrap();
-    let batches = files
-        .iter()
-        .filter(|f| f.to_string_lossy().contains("2017-"))
-        .map(|f| {
-            let p = read_police_uk_file(f, &limits).unwrap();
-            (p.items, p.report)
-        })
-        .collect();
-    ws.ingest(batches, false, &Provenance::now(vec!["hampshire".into()]))
-        .unwrap();
+    let (_, ws) = common::real_portsmouth("2017-", |_| true);
     ws.snapshot().unwrap()
 }
 

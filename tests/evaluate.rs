@@ -15,13 +15,9 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use h3o::{CellIndex, LatLng, Resolution};
 use hotspot::domain::{Group, Month};
-use hotspot::index::{Snapshot, WardRules};
-use hotspot::ingest::{
-    Limits, WardFields, expand_police_uk_paths, read_police_uk_file, read_wards_file,
-};
+use hotspot::index::Snapshot;
 use hotspot::query::{EvaluateRequest, EvaluateResult, Method, ParamBag, QueryError, run_evaluate};
 use hotspot::server::{AppState, ServerConfig, app};
-use hotspot::store::Provenance;
 use hotspot::workspace::Workspace;
 use serde_json::Value;
 use tower::ServiceExt;
@@ -37,40 +33,11 @@ struct Loaded {
 fn loaded() -> &'static Loaded {
     static LOADED: OnceLock<Loaded> = OnceLock::new();
     LOADED.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap().keep();
-        let store = dir.join("real.gpkg");
-        let limits = Limits::default();
-        let mut ws = Workspace::open(&store).unwrap();
-        let wards = read_wards_file(
-            &common::shared("realdata/boundaries/portsmouth-wards-2013.geojson"),
-            &WardFields::default(),
-            &limits,
-        )
-        .unwrap();
-        ws.import_wards(
-            &wards,
-            WardRules {
-                tolerance_m: 100.0,
-                authority: Some("Portsmouth".into()),
-            },
-        )
-        .unwrap();
-        let files =
-            expand_police_uk_paths(&[common::shared("realdata/police-uk/hampshire")]).unwrap();
-        let batches = files
-            .iter()
-            .map(|f| {
-                let mut p = read_police_uk_file(f, &limits).unwrap();
-                p.items.retain(|i| {
-                    i.lsoa
-                        .as_ref()
-                        .is_none_or(|l| l.authority() == "Portsmouth")
-                });
-                (p.items, p.report)
-            })
-            .collect();
-        ws.ingest(batches, false, &Provenance::now(vec!["hampshire".into()]))
-            .unwrap();
+        let (store, ws) = common::real_portsmouth("", |i| {
+            i.lsoa
+                .as_ref()
+                .is_none_or(|l| l.authority() == "Portsmouth")
+        });
         let snapshot = ws.snapshot().unwrap();
         Loaded { store, snapshot }
     })

@@ -531,42 +531,9 @@ async fn cli_and_http_give_the_same_plan() {
 /// is left, the error says why"), naming how many rows were left out.
 #[test]
 fn real_police_uk_month_is_refused_with_the_reason() {
-    use hotspot::index::WardRules;
-    use hotspot::ingest::{
-        Limits, WardFields, expand_police_uk_paths, read_police_uk_file, read_wards_file,
-    };
     use hotspot::query::QueryError;
-    use hotspot::store::Provenance;
 
-    let dir = tempfile::tempdir().unwrap();
-    let limits = Limits::default();
-    let mut ws = Workspace::open(&dir.path().join("real.gpkg")).unwrap();
-    let wards = read_wards_file(
-        &common::shared("realdata/boundaries/portsmouth-wards-2013.geojson"),
-        &WardFields::default(),
-        &limits,
-    )
-    .unwrap();
-    ws.import_wards(
-        &wards,
-        WardRules {
-            tolerance_m: 100.0,
-            authority: Some("Portsmouth".into()),
-        },
-    )
-    .unwrap();
-    let june = expand_police_uk_paths(&[common::shared("realdata/police-uk/hampshire")])
-        .unwrap()
-        .into_iter()
-        .find(|f| f.to_string_lossy().contains("2017-06"))
-        .unwrap();
-    let p = read_police_uk_file(&june, &limits).unwrap();
-    ws.ingest(
-        vec![(p.items, p.report)],
-        false,
-        &Provenance::now(vec!["june".into()]),
-    )
-    .unwrap();
+    let (_, ws) = common::real_portsmouth("2017-06", |_| true);
     let snap = ws.snapshot().unwrap();
     let mut bag =
         ParamBag::new([("ward", "Charles Dickens"), ("shift", "fri 22:00-03:00")]).unwrap();

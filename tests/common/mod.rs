@@ -15,3 +15,50 @@ pub fn shared(rel: &str) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("/work/shared"));
     base.join(rel)
 }
+
+/// A fresh store (kept on disk, at the returned path) with the real Portsmouth wards (tolerance
+/// 100 m, authority Portsmouth, as `hotspot import wards --authority Portsmouth`) and the real
+/// Hampshire police.uk files whose name contains `months` (e.g. `2017-`; `""` for all), each
+/// file's rows kept where `keep` says so.
+pub fn real_portsmouth(
+    months: &str,
+    keep: impl Fn(&hotspot::domain::Incident) -> bool,
+) -> (PathBuf, hotspot::workspace::Workspace) {
+    use hotspot::index::WardRules;
+    use hotspot::ingest::{
+        Limits, WardFields, expand_police_uk_paths, read_police_uk_file, read_wards_file,
+    };
+    use hotspot::store::Provenance;
+    use hotspot::workspace::Workspace;
+
+    let store = tempfile::tempdir().unwrap().keep().join("real.gpkg");
+    let limits = Limits::default();
+    let mut ws = Workspace::open(&store).unwrap();
+    let wards = read_wards_file(
+        &shared("realdata/boundaries/portsmouth-wards-2013.geojson"),
+        &WardFields::default(),
+        &limits,
+    )
+    .unwrap();
+    ws.import_wards(
+        &wards,
+        WardRules {
+            tolerance_m: 100.0,
+            authority: Some("Portsmouth".into()),
+        },
+    )
+    .unwrap();
+    let files = expand_police_uk_paths(&[shared("realdata/police-uk/hampshire")]).unwrap();
+    let batches = files
+        .iter()
+        .filter(|f| f.to_string_lossy().contains(months))
+        .map(|f| {
+            let mut p = read_police_uk_file(f, &limits).unwrap();
+            p.items.retain(|i| keep(i));
+            (p.items, p.report)
+        })
+        .collect();
+    ws.ingest(batches, false, &Provenance::now(vec!["hampshire".into()]))
+        .unwrap();
+    (store, ws)
+}
