@@ -257,6 +257,23 @@ impl Analysis {
         }
     }
 
+    /// The printable HTML report, for the analyses that have one (licensing zones).
+    pub fn html(&self, snap: &Snapshot) -> Option<String> {
+        match self {
+            Analysis::LicensingZones(r) => Some(r.html(snap)),
+            _ => None,
+        }
+    }
+
+    /// The text table, for the analyses that have one (licensing review and zones).
+    pub fn table(&self, snap: &Snapshot) -> Option<String> {
+        match self {
+            Analysis::LicensingReview(r) => Some(r.table(snap)),
+            Analysis::LicensingZones(r) => Some(r.table(snap)),
+            _ => None,
+        }
+    }
+
     /// The result as CSV with a header row.
     pub fn csv(&self, snap: &Snapshot) -> String {
         match self {

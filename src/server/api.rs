@@ -28,6 +28,10 @@ use crate::query::ParamBag;
 
 /// Media type of CSV answers.
 pub const CSV: &str = "text/csv; charset=utf-8";
+/// Media type of printable HTML reports.
+pub const HTML: &str = "text/html; charset=utf-8";
+/// Media type of text tables.
+pub const TEXT: &str = "text/plain; charset=utf-8";
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +42,10 @@ pub enum Format {
     Json,
     /// CSV with a header row.
     Csv,
+    /// A printable HTML report (licensing zones).
+    Html,
+    /// A text table (licensing).
+    Table,
 }
 
 impl Format {
@@ -45,6 +53,8 @@ impl Format {
     pub fn choices(endpoint: Endpoint) -> &'static [&'static str] {
         match endpoint {
             Endpoint::Stats | Endpoint::Evaluate => &["json", "csv"],
+            Endpoint::LicensingReview => &["json", "geojson", "csv", "table"],
+            Endpoint::LicensingZones => &["geojson", "json", "csv", "html", "table"],
             _ => &["geojson", "json", "csv"],
         }
     }
@@ -72,6 +82,8 @@ impl Format {
         Ok(match name {
             "geojson" => Format::GeoJson,
             "json" => Format::Json,
+            "html" => Format::Html,
+            "table" => Format::Table,
             _ => Format::Csv,
         })
     }
@@ -115,22 +127,25 @@ pub fn finish(bag: ParamBag, endpoint: Endpoint, also: &[&str]) -> Result<(), Ap
     bag.finish(&known).map_err(|e| param_error(&e))
 }
 
-/// Renders a computed analysis in `format`.
+/// Renders a computed analysis in `format` (one [`Format::choices`] allows for its endpoint).
 pub fn render(computed: &Computed, snap: &Snapshot, format: Format) -> Response {
     let a = &computed.analysis;
+    let text = |body: String, media_type: &'static str| {
+        let mut r = body.into_response();
+        r.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
+        r
+    };
     match format {
         Format::GeoJson => typed_json(&a.geojson(snap), GEOJSON),
         Format::Json => typed_json(&a.json(snap), JSON),
-        Format::Csv => {
-            let mut r = a.csv(snap).into_response();
-            r.headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static(CSV));
-            r
-        }
+        Format::Csv => text(a.csv(snap), CSV),
+        Format::Html => text(a.html(snap).unwrap_or_default(), HTML),
+        Format::Table => text(a.table(snap).unwrap_or_default(), TEXT),
     }
 }
 
-async fn answer(
+pub(super) async fn answer(
     endpoint: Endpoint,
     state: AppState,
     snap: Arc<Snapshot>,

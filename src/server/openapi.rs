@@ -639,11 +639,11 @@ fn licensing_get(endpoint: Endpoint) -> Value {
     ok["description"] = json!(format!(
         "The {} result; format= chooses among {}",
         endpoint.name(),
-        super::licensing::choices(endpoint).join(", ")
+        Format::choices(endpoint).join(", ")
     ));
-    ok["content"][super::licensing::TEXT] = json!({ "schema": { "type": "string" } });
+    ok["content"][super::api::TEXT] = json!({ "schema": { "type": "string" } });
     if endpoint == Endpoint::LicensingZones {
-        ok["content"][super::licensing::HTML] = json!({ "schema": { "type": "string" } });
+        ok["content"][super::api::HTML] = json!({ "schema": { "type": "string" } });
     }
     op
 }

@@ -13,7 +13,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
 use super::analyses::{param_error, query_error};
-use super::api::query_pairs;
+use super::api::{HTML, query_pairs};
 use super::error::ApiError;
 use super::ogc::{GEOJSON, JSON, typed_json};
 use super::state::{AppState, Snap};
@@ -22,8 +22,6 @@ use crate::query::{PATROL_PARAMS, ParamBag, PatrolRequest, SELECTION_PARAMS, run
 /// Formats `/api/patrol` serves, the default first.
 pub const PATROL_FORMATS: &[&str] = &["html", "geojson", "gpx", "json"];
 
-/// Media type of the printable plan.
-pub const HTML: &str = "text/html; charset=utf-8";
 /// Media type of GPX files.
 pub const GPX: &str = "application/gpx+xml";
 

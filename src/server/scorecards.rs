@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use super::analyses::{param_error, query_error};
-use super::api::{CSV, query_pairs};
+use super::api::{CSV, HTML, query_pairs};
 use super::error::ApiError;
 use super::ogc::{JSON, typed_json};
 use super::state::{AppState, Snap};
@@ -30,9 +30,6 @@ use crate::query::{
     zone_geometry,
 };
 use geo::MultiPolygon;
-
-/// Media type of HTML answers.
-const HTML: &str = "text/html; charset=utf-8";
 
 /// The zone lookup the CLI and the server use for `zone=ID`: the cumulative impact zones of
 /// `hotspot licensing zones` with their default parameters (`nte` window, eps 100 m, 5 venues),
