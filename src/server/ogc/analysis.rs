@@ -54,7 +54,7 @@ fn missing(endpoint: Endpoint) -> ApiError {
     ApiError::Internal {
         detail: format!(
             "the {} collection was asked for items without its analysis",
-            endpoint.name()
+            collection_id(endpoint)
         ),
     }
 }
@@ -138,38 +138,68 @@ impl Collection for AnalysisCollection {
         query: &ItemsQuery,
         analysis: Option<&Computed>,
     ) -> Result<ItemsPage, ApiError> {
-        if query.datetime.is_some() {
-            return Err(ApiError::bad(
-                "datetime",
-                format!(
-                    "the {} collection takes its window from from, to, days, hours and preset, not datetime",
-                    self.id()
-                ),
-            ));
-        }
-        let features = analysis
-            .ok_or_else(|| missing(self.endpoint))?
-            .features(snap);
-        let rows = match &query.bbox {
-            None => Rows::All(features.len()),
-            Some(b) => {
-                let rect = b.rect();
-                Rows::Some(
-                    (0..features.len())
-                        .filter(|&i| polygon_of(&features[i]).is_some_and(|p| p.intersects(&rect)))
-                        .map(|i| i as u32)
-                        .collect(),
-                )
-            }
-        };
-        Ok(rows.page(query, |i| features[i].clone()))
+        analysis_items(self.endpoint, snap, query, analysis, |f, rect| {
+            polygon_of(f).is_some_and(|p| p.intersects(rect))
+        })
     }
 
     fn item(&self, snap: &Snapshot, fid: &str, analysis: Option<&Computed>) -> Option<Value> {
-        analysis?
-            .features(snap)
-            .iter()
-            .find(|f| f["id"] == fid)
-            .cloned()
+        analysis_item(snap, fid, analysis)
+    }
+}
+
+/// The items page of an analysis collection (this file's and `zones`): `datetime` refused (the
+/// window comes from the analysis parameters), the cached analysis's features, those that
+/// `intersects` the `bbox`, paged.
+pub(super) fn analysis_items(
+    endpoint: Endpoint,
+    snap: &Snapshot,
+    query: &ItemsQuery,
+    analysis: Option<&Computed>,
+    intersects: impl Fn(&Value, &geo::Rect<f64>) -> bool,
+) -> Result<ItemsPage, ApiError> {
+    if query.datetime.is_some() {
+        return Err(ApiError::bad(
+            "datetime",
+            format!(
+                "the {} collection takes its window from from, to, days, hours and preset, not datetime",
+                collection_id(endpoint)
+            ),
+        ));
+    }
+    let features = analysis.ok_or_else(|| missing(endpoint))?.features(snap);
+    let rows = match &query.bbox {
+        None => Rows::All(features.len()),
+        Some(b) => {
+            let rect = b.rect();
+            Rows::Some(
+                (0..features.len())
+                    .filter(|&i| intersects(&features[i], &rect))
+                    .map(|i| i as u32)
+                    .collect(),
+            )
+        }
+    };
+    Ok(rows.page(query, |i| features[i].clone()))
+}
+
+/// One feature of an analysis collection by its id.
+pub(super) fn analysis_item(
+    snap: &Snapshot,
+    fid: &str,
+    analysis: Option<&Computed>,
+) -> Option<Value> {
+    analysis?
+        .features(snap)
+        .iter()
+        .find(|f| f["id"] == fid)
+        .cloned()
+}
+
+/// The collection id of an analysis endpoint.
+fn collection_id(endpoint: Endpoint) -> &'static str {
+    match endpoint {
+        Endpoint::LicensingZones => "zones",
+        other => other.name(),
     }
 }

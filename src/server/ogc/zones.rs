@@ -12,7 +12,8 @@
 use geo::Intersects;
 use serde_json::{Value, json};
 
-use super::collection::{Collection, Extent, ItemsPage, Rows};
+use super::analysis::{analysis_item, analysis_items};
+use super::collection::{Collection, Extent, ItemsPage};
 use super::params::ItemsQuery;
 use crate::index::Snapshot;
 use crate::server::analyses::{Computed, Endpoint};
@@ -84,37 +85,16 @@ impl Collection for Zones {
         query: &ItemsQuery,
         analysis: Option<&Computed>,
     ) -> Result<ItemsPage, ApiError> {
-        if query.datetime.is_some() {
-            return Err(ApiError::bad(
-                "datetime",
-                "the zones collection takes its window from from, to, days, hours and preset, not datetime",
-            ));
-        }
-        let features = analysis
-            .ok_or_else(|| ApiError::Internal {
-                detail: "the zones collection was asked for items without its analysis".into(),
-            })?
-            .features(snap);
-        let rows = match &query.bbox {
-            None => Rows::All(features.len()),
-            Some(b) => {
-                let rect = b.rect();
-                Rows::Some(
-                    (0..features.len())
-                        .filter(|&i| geometry_of(&features[i]).is_some_and(|g| g.intersects(&rect)))
-                        .map(|i| i as u32)
-                        .collect(),
-                )
-            }
-        };
-        Ok(rows.page(query, |i| features[i].clone()))
+        analysis_items(
+            Endpoint::LicensingZones,
+            snap,
+            query,
+            analysis,
+            |f, rect| geometry_of(f).is_some_and(|g| g.intersects(rect)),
+        )
     }
 
     fn item(&self, snap: &Snapshot, fid: &str, analysis: Option<&Computed>) -> Option<Value> {
-        analysis?
-            .features(snap)
-            .iter()
-            .find(|f| f["id"] == fid)
-            .cloned()
+        analysis_item(snap, fid, analysis)
     }
 }
