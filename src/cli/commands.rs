@@ -306,7 +306,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Intervention(a) => {
             let polygon = match &a.polygon {
                 None => None,
-                Some(path) => Some(read_polygon(path)?),
+                Some(path) => Some(read_polygon(path, MAX_POLYGON_BYTES as u64)?),
             };
             let (snap, req) = checked(
                 &cli.store,
@@ -327,35 +327,23 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     }
 }
 
-/// Reads `--polygon FILE.geojson` (at most [`MAX_POLYGON_FILE_BYTES`]).
+/// Reads `--polygon FILE.geojson` for the Purple Flag scorecard (at most
+/// [`MAX_POLYGON_FILE_BYTES`]) and parses it.
 fn read_polygon_file(path: &Path) -> Result<geo::MultiPolygon<f64>, Failure> {
-    let len = std::fs::metadata(path)
-        .map_err(|e| Failure::Usage(format!("--polygon: {}: {e}", path.display())))?
-        .len();
-    if len > MAX_POLYGON_FILE_BYTES {
-        return Err(Failure::Usage(format!(
-            "--polygon: {} is {len} bytes; at most {MAX_POLYGON_FILE_BYTES}",
-            path.display()
-        )));
-    }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure::Usage(format!("--polygon: {}: {e}", path.display())))?;
+    let text = read_polygon(path, MAX_POLYGON_FILE_BYTES)?;
     parse_polygon(&text).map_err(|e| Failure::Usage(format!("--polygon: {}: {e}", path.display())))
 }
 
-/// Reads `--polygon FILE` (capped at [`MAX_POLYGON_BYTES`]).
-fn read_polygon(path: &Path) -> Result<String, Failure> {
+/// Reads the text of a `--polygon FILE`, refusing a file over `max_bytes`.
+fn read_polygon(path: &Path, max_bytes: u64) -> Result<String, Failure> {
+    let bad = |what: String| Failure::Usage(format!("--polygon: {}: {what}", path.display()));
     let len = std::fs::metadata(path)
-        .map_err(|e| Failure::Usage(format!("--polygon {}: {e}", path.display())))?
+        .map_err(|e| bad(e.to_string()))?
         .len();
-    if len > MAX_POLYGON_BYTES as u64 {
-        return Err(Failure::Usage(format!(
-            "--polygon {}: {len} bytes; at most {MAX_POLYGON_BYTES}",
-            path.display()
-        )));
+    if len > max_bytes {
+        return Err(bad(format!("{len} bytes; at most {max_bytes}")));
     }
-    std::fs::read_to_string(path)
-        .map_err(|e| Failure::Usage(format!("--polygon {}: {e}", path.display())))
+    std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))
 }
 
 /// Opens the snapshot and checks the command's flags into its request, exactly as the HTTP
