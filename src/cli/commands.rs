@@ -609,10 +609,19 @@ fn serve_command(
     args: ServeArgs,
     events: Option<EventCalendar>,
 ) -> Result<(), Failure> {
-    let store: PathBuf = if args.demo {
-        let dir = std::env::temp_dir().join(format!("hotspot-demo-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-        let path = dir.join("demo.gpkg");
+    // The demo store lives in a temporary folder removed when the server stops.
+    let demo_dir = if args.demo {
+        Some(
+            tempfile::Builder::new()
+                .prefix("hotspot-demo-")
+                .tempdir()
+                .context("creating a temporary folder for the demo store")?,
+        )
+    } else {
+        None
+    };
+    let store: PathBuf = if let Some(dir) = &demo_dir {
+        let path = dir.path().join("demo.gpkg");
         let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
         let summary =
             build_demo(&path, &fixtures).context("building the demo store from fixtures/")?;
@@ -641,6 +650,7 @@ fn serve_command(
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(serve(args.addr, state))?;
+    drop(demo_dir);
     Ok(())
 }
 
