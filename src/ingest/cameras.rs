@@ -7,7 +7,7 @@ use std::path::Path;
 use super::geojson::point_features;
 use super::identity::SeenIds;
 use super::input::{display_name, read_capped};
-use super::report::{IngestReport, Position, Reject, RejectReason};
+use super::report::{IngestReport, Position, RejectReason};
 use super::row::RowError;
 use super::table::{Table, field};
 use super::venues::{MAX_REFERENCE_CSV_BYTES, looks_like_json, position};
@@ -104,19 +104,7 @@ pub fn read_cameras(
             })?;
             Ok(c)
         });
-        match r {
-            Ok(c) => {
-                report.accept();
-                items.push(c);
-            }
-            Err(e) => report.reject(Reject {
-                file: file.to_owned(),
-                position,
-                field: e.field,
-                reason: e.reason,
-                message: e.message,
-            }),
-        }
+        report.take(&mut items, position, r);
     };
     if looks_like_json(bytes) {
         for f in point_features(bytes, file, limits)? {

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use super::identity::{ContentIds, SeenIds};
 use super::input::{display_name, read_all_capped, read_capped};
 use super::mapping::Rules;
-use super::report::{IngestReport, Position, Reject, RejectReason};
+use super::report::{IngestReport, Position, RejectReason};
 use super::row::{Cell, RowCells, RowError, interpret};
 use super::{IngestError, Limits, Parsed};
 use crate::domain::{Incident, Source};
@@ -195,19 +195,8 @@ fn incidents(
     let mut seen = SeenIds::new();
     for f in &features {
         report.rows_read += 1;
-        match incident(f, &rules, salt, limits, &mut content_ids, &mut seen) {
-            Ok(i) => {
-                report.accept();
-                items.push(i);
-            }
-            Err(e) => report.reject(Reject {
-                file: file.to_owned(),
-                position: Position::Feature(f.index),
-                field: e.field,
-                reason: e.reason,
-                message: e.message,
-            }),
-        }
+        let outcome = incident(f, &rules, salt, limits, &mut content_ids, &mut seen);
+        report.take(&mut items, Position::Feature(f.index), outcome);
     }
     Ok(Parsed { items, report })
 }

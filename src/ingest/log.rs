@@ -19,7 +19,7 @@ use csv::ByteRecord;
 use super::identity::{ContentIds, SeenIds};
 use super::input::{CappedReader, CrlfToLf, cap_or_io, display_name, open_capped};
 use super::mapping::{Mapping, PlaceColumns, TimeColumns};
-use super::report::{IngestReport, Position, Reject, RejectReason};
+use super::report::{IngestReport, Position, RejectReason};
 use super::row::{Cell, RowCells, RowError, interpret};
 use super::{IngestError, Limits, Parsed};
 use crate::domain::{Incident, Source};
@@ -204,19 +204,7 @@ fn read_capped<R: Read>(
                 victim_hash: values.victim_hash,
             })
         });
-        match result {
-            Ok(incident) => {
-                report.accept();
-                items.push(incident);
-            }
-            Err(e) => report.reject(Reject {
-                file: file.to_owned(),
-                position: Position::Line(line),
-                field: e.field,
-                reason: e.reason,
-                message: e.message,
-            }),
-        }
+        report.take(&mut items, Position::Line(line), result);
     }
     Ok(Parsed { items, report })
 }

@@ -178,6 +178,32 @@ impl IngestReport {
         }
     }
 
+    /// Counts one row's outcome: an accepted item goes into `items`; a rejected row is counted
+    /// with its detail at `position` of this report's file.
+    pub(crate) fn take<T>(
+        &mut self,
+        items: &mut Vec<T>,
+        position: Position,
+        outcome: Result<T, super::row::RowError>,
+    ) {
+        match outcome {
+            Ok(item) => {
+                self.accept();
+                items.push(item);
+            }
+            Err(e) => {
+                let reject = Reject {
+                    file: self.file.clone(),
+                    position,
+                    field: e.field,
+                    reason: e.reason,
+                    message: e.message,
+                };
+                self.reject(reject);
+            }
+        }
+    }
+
     /// The reject details kept (the first [`Limits::max_rejects_kept`](super::Limits)).
     pub fn rejects(&self) -> &[Reject] {
         &self.rejects

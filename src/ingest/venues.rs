@@ -14,7 +14,7 @@ use chrono::NaiveTime;
 use super::geojson::point_features;
 use super::identity::SeenIds;
 use super::input::{cap_or_io, display_name, open_capped, read_capped};
-use super::report::{IngestReport, Position, Reject, RejectReason};
+use super::report::{IngestReport, Position, RejectReason};
 use super::row::RowError;
 use super::table::{Table, field};
 use super::{IngestError, Limits, Parsed};
@@ -328,19 +328,7 @@ pub fn read_venues(
                 })?;
                 Ok(v)
             });
-            match r {
-                Ok(v) => {
-                    report.accept();
-                    items.push(v);
-                }
-                Err(e) => report.reject(Reject {
-                    file: file.to_owned(),
-                    position,
-                    field: e.field,
-                    reason: e.reason,
-                    message: e.message,
-                }),
-            }
+            report.take(&mut items, position, r);
         };
     if looks_like_json(bytes) {
         for f in point_features(bytes, file, limits)? {
