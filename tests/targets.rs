@@ -403,42 +403,7 @@ async fn http_and_cli_agree_and_refuse_bad_parameters() {
 
 #[test]
 fn real_portsmouth_months_are_incomplete_years_not_a_trend() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("real.gpkg");
-    let limits = Limits::default();
-    let mut ws = Workspace::open(&store).unwrap();
-    let mut wards = read_wards_file(
-        &common::shared("realdata/boundaries/portsmouth-wards-2013.geojson"),
-        &WardFields::default(),
-        &limits,
-    )
-    .unwrap();
-    let pop = read_population_file(
-        &common::shared("realdata/population/portsmouth-ward-population-census2021.csv"),
-        None,
-        None,
-        &limits,
-    )
-    .unwrap();
-    attach_population(&mut wards, &pop);
-    ws.import_wards(
-        &wards,
-        WardRules {
-            tolerance_m: 100.0,
-            authority: Some("Portsmouth".into()),
-        },
-    )
-    .unwrap();
-    let files = expand_police_uk_paths(&[common::shared("realdata/police-uk/hampshire")]).unwrap();
-    let batches = files
-        .iter()
-        .map(|f| {
-            let p = read_police_uk_file(f, &limits).unwrap();
-            (p.items, p.report)
-        })
-        .collect();
-    ws.ingest(batches, false, &Provenance::now(vec!["hampshire".into()]))
-        .unwrap();
+    let (_, ws) = common::real_portsmouth_with(common::real_wards(true), "", |_| true);
     let snap = ws.snapshot().unwrap();
     // Defaults: no full year, so the first and latest years present, both incomplete.
     let j = targets(&snap, &[]);

@@ -16,6 +16,31 @@ pub fn shared(rel: &str) -> PathBuf {
     base.join(rel)
 }
 
+/// The real Portsmouth wards, with their Census 2021 populations when `population`.
+pub fn real_wards(population: bool) -> Vec<hotspot::domain::Ward> {
+    use hotspot::ingest::{
+        Limits, WardFields, attach_population, read_population_file, read_wards_file,
+    };
+    let limits = Limits::default();
+    let mut wards = read_wards_file(
+        &shared("realdata/boundaries/portsmouth-wards-2013.geojson"),
+        &WardFields::default(),
+        &limits,
+    )
+    .unwrap();
+    if population {
+        let pop = read_population_file(
+            &shared("realdata/population/portsmouth-ward-population-census2021.csv"),
+            None,
+            None,
+            &limits,
+        )
+        .unwrap();
+        assert_eq!(attach_population(&mut wards, &pop).matched, 14);
+    }
+    wards
+}
+
 /// A fresh store (kept on disk, at the returned path) with the real Portsmouth wards (tolerance
 /// 100 m, authority Portsmouth, as `hotspot import wards --authority Portsmouth`) and the real
 /// Hampshire police.uk files whose name contains `months` (e.g. `2017-`; `""` for all), each
@@ -24,22 +49,23 @@ pub fn real_portsmouth(
     months: &str,
     keep: impl Fn(&hotspot::domain::Incident) -> bool,
 ) -> (PathBuf, hotspot::workspace::Workspace) {
+    real_portsmouth_with(real_wards(false), months, keep)
+}
+
+/// [`real_portsmouth`] with the given wards.
+pub fn real_portsmouth_with(
+    wards: Vec<hotspot::domain::Ward>,
+    months: &str,
+    keep: impl Fn(&hotspot::domain::Incident) -> bool,
+) -> (PathBuf, hotspot::workspace::Workspace) {
     use hotspot::index::WardRules;
-    use hotspot::ingest::{
-        Limits, WardFields, expand_police_uk_paths, read_police_uk_file, read_wards_file,
-    };
+    use hotspot::ingest::{Limits, expand_police_uk_paths, read_police_uk_file};
     use hotspot::store::Provenance;
     use hotspot::workspace::Workspace;
 
     let store = tempfile::tempdir().unwrap().keep().join("real.gpkg");
     let limits = Limits::default();
     let mut ws = Workspace::open(&store).unwrap();
-    let wards = read_wards_file(
-        &shared("realdata/boundaries/portsmouth-wards-2013.geojson"),
-        &WardFields::default(),
-        &limits,
-    )
-    .unwrap();
     ws.import_wards(
         &wards,
         WardRules {
