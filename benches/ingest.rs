@@ -61,12 +61,12 @@ fn generate(n: usize, seed: u64) -> Vec<Incident> {
                 },
                 location: *location,
                 lsoa: Some(Lsoa {
-                    code: format!("E0101{:04}", 6000 + lsoa),
-                    name: format!("Portsmouth {:03}A", lsoa % 60),
+                    code: format!("E0101{:04}", 6000 + lsoa).into(),
+                    name: format!("Portsmouth {:03}A", lsoa % 60).into(),
                 }),
-                location_desc: Some(desc.clone()),
+                location_desc: Some(desc.as_str().into()),
                 ward: Some(WardAssignment {
-                    code: format!("E050024{}", 41 + lsoa % 14),
+                    code: format!("E050024{}", 41 + lsoa % 14).into(),
                     by_tolerance: false,
                 }),
                 alcohol: None,

@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::domain::{Incident, Ward, WardAssignment};
+use crate::domain::{Incident, Ward};
 use crate::index::{Snapshot, SnapshotError, SnapshotInput, WardIndex, WardIndexError, WardRules};
 use crate::ingest::IngestReport;
 use crate::store::{InsertOutcome, Provenance, ReassignOutcome, Store, StoreError};
@@ -207,9 +207,6 @@ fn assign_wards_here(index: &WardIndex, incidents: &mut [Incident]) {
         let found = *cache
             .entry(key)
             .or_insert_with(|| index.assign_index(inc.location, inc.lsoa.as_ref()));
-        inc.ward = found.map(|(i, by_tolerance)| WardAssignment {
-            code: index.code(i).to_owned(),
-            by_tolerance,
-        });
+        inc.ward = found.map(|(i, by_tolerance)| index.assignment(i, by_tolerance));
     }
 }

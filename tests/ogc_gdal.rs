@@ -54,8 +54,8 @@ fn real_asb_june(wards: &WardIndex) -> Vec<Incident> {
         }
         let location = Wgs84::new(r[4].parse().unwrap(), r[5].parse().unwrap()).unwrap();
         let lsoa = Lsoa {
-            code: r[7].to_owned(),
-            name: lsoa_name.to_owned(),
+            code: r[7].into(),
+            name: lsoa_name.into(),
         };
         out.push(Incident {
             id: format!("2017-06:{}", line + 2),
@@ -67,7 +67,7 @@ fn real_asb_june(wards: &WardIndex) -> Vec<Incident> {
             location,
             ward: wards.assign(location, Some(&lsoa)),
             lsoa: Some(lsoa),
-            location_desc: Some(r[6].to_owned()),
+            location_desc: Some(r[6].into()),
             alcohol: None,
             victim_hash: None,
         });

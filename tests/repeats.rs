@@ -29,7 +29,7 @@ fn at(
         time,
         location: Bng::new(xy[0], xy[1]).unwrap().to_wgs84().unwrap(),
         lsoa: None,
-        location_desc: Some(format!("place of {id}")),
+        location_desc: Some(format!("place of {id}").into()),
         ward: None,
         alcohol: None,
         victim_hash: victim.map(str::to_owned),

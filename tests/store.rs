@@ -72,14 +72,14 @@ fn incidents(n: usize, seed: u64, prefix: &str) -> Vec<Incident> {
                 time,
                 location: Wgs84::new(lon, lat).unwrap(),
                 lsoa: (i % 5 != 0).then(|| Lsoa {
-                    code: format!("E0101{:04}", i % 125),
-                    name: format!("Portsmouth {:03}A", i % 30),
+                    code: format!("E0101{:04}", i % 125).into(),
+                    name: format!("Portsmouth {:03}A", i % 30).into(),
                 }),
-                location_desc: (i % 6 != 0).then(|| format!("On or near Street {}", i % 40)),
+                location_desc: (i % 6 != 0).then(|| format!("On or near Street {}", i % 40).into()),
                 ward: match i % 3 {
                     0 => None,
                     1 => Some(WardAssignment {
-                        code: format!("E050024{:02}", 41 + i % 14),
+                        code: format!("E050024{:02}", 41 + i % 14).into(),
                         by_tolerance: false,
                     }),
                     _ => Some(WardAssignment {
@@ -322,7 +322,7 @@ fn replace_wards_reassigns_every_incident() {
             .iter()
             .find(|w| w.boundary.contains(&inc.location.point()))
             .map(|w| WardAssignment {
-                code: w.code.clone(),
+                code: w.code.as_str().into(),
                 by_tolerance: false,
             })
     };

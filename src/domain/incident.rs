@@ -1,5 +1,7 @@
 //! An incident: one reported crime or ASB event, as every source is turned into.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use super::{Category, IncidentTime, Wgs84};
@@ -37,26 +39,24 @@ impl Source {
 /// A Lower-layer Super Output Area as police.uk names it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Lsoa {
-    /// e.g. `E01017013`
-    pub code: String,
+    /// e.g. `E01017013` (shared: readers keep one copy per distinct code)
+    pub code: Arc<str>,
     /// e.g. `Portsmouth 012A`; the part before the last space is the local authority.
-    pub name: String,
+    pub name: Arc<str>,
 }
 
 impl Lsoa {
     /// The local authority named in the LSOA name (`Portsmouth 012A` → `Portsmouth`).
     pub fn authority(&self) -> &str {
-        self.name
-            .rsplit_once(' ')
-            .map_or(self.name.as_str(), |(a, _)| a)
+        self.name.rsplit_once(' ').map_or(&*self.name, |(a, _)| a)
     }
 }
 
 /// Which ward an incident lies in, and how that was decided.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct WardAssignment {
-    /// The ward's code.
-    pub code: String,
+    /// The ward's code (shared with the ward table).
+    pub code: Arc<str>,
     /// `true` when the point lies outside every ward polygon but within the tolerance of
     /// this one (coast-clipped boundaries); `false` when the polygon contains it.
     pub by_tolerance: bool,
@@ -78,8 +78,9 @@ pub struct Incident {
     pub location: Wgs84,
     /// The LSOA, when the source gives one.
     pub lsoa: Option<Lsoa>,
-    /// The source's description of the place (`On or near Guildhall Walk`).
-    pub location_desc: Option<String>,
+    /// The source's description of the place (`On or near Guildhall Walk`); shared, since
+    /// police.uk repeats each snap point's description on every row there.
+    pub location_desc: Option<Arc<str>>,
     /// The ward, once assigned; `None` = outside every ward.
     pub ward: Option<WardAssignment>,
     /// Whether the source flags it alcohol-related; `None` = the source does not say.

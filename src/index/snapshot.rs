@@ -250,7 +250,7 @@ impl Snapshot {
             t.ward.push(
                 inc.ward
                     .as_ref()
-                    .and_then(|w| ward_number.get(w.code.as_str()).copied()),
+                    .and_then(|w| ward_number.get(&*w.code).copied()),
             );
             t.by_tolerance
                 .push(inc.ward.as_ref().is_some_and(|w| w.by_tolerance));
@@ -394,7 +394,7 @@ fn intern_lsoa(t: &mut IncidentTable, lsoa: &Lsoa) -> u32 {
     let before = t.lsoas.values().len();
     let i = t.lsoas.intern(&lsoa.code);
     if t.lsoas.values().len() > before {
-        t.lsoa_names.push(lsoa.name.clone());
+        t.lsoa_names.push(lsoa.name.to_string());
     }
     i
 }

@@ -10,6 +10,8 @@
 //!    named local authority, a row whose LSOA names another authority (`Fareham 012A`) is never
 //!    pulled in this way: a force file covers many districts, and their edge rows are theirs.
 
+use std::sync::Arc;
+
 use geo::{Coord, Distance, Euclidean, Intersects, LineString, MultiPolygon, Point, Polygon};
 use rstar::{AABB, RTree, primitives::GeomWithData, primitives::Rectangle};
 
@@ -40,7 +42,7 @@ impl Default for WardRules {
 /// Wards indexed for point lookup.
 #[derive(Debug, Clone)]
 pub struct WardIndex {
-    codes: Vec<String>,
+    codes: Vec<Arc<str>>,
     lonlat: Vec<MultiPolygon<f64>>,
     bng: Vec<MultiPolygon<f64>>,
     bng_boxes: Vec<AABB<[f64; 2]>>,
@@ -93,7 +95,7 @@ impl WardIndex {
             bng.push(projected);
         }
         Ok(WardIndex {
-            codes: wards.iter().map(|w| w.code.clone()).collect(),
+            codes: wards.iter().map(|w| Arc::from(w.code.as_str())).collect(),
             lonlat: wards.iter().map(|w| w.boundary.clone()).collect(),
             bng,
             bng_boxes: boxes,
@@ -174,10 +176,15 @@ impl WardIndex {
     /// Assigns a point to a ward, as stored on an incident.
     pub fn assign(&self, location: Wgs84, lsoa: Option<&Lsoa>) -> Option<WardAssignment> {
         self.assign_index(location, lsoa)
-            .map(|(i, by_tolerance)| WardAssignment {
-                code: self.codes[i].clone(),
-                by_tolerance,
-            })
+            .map(|(i, by_tolerance)| self.assignment(i, by_tolerance))
+    }
+
+    /// The assignment to ward `i` (its code shared, not copied).
+    pub fn assignment(&self, i: usize, by_tolerance: bool) -> WardAssignment {
+        WardAssignment {
+            code: Arc::clone(&self.codes[i]),
+            by_tolerance,
+        }
     }
 }
 

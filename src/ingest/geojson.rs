@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 use std::io::Read;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -298,7 +299,7 @@ fn incident(
         time: values.time,
         location: values.location,
         lsoa: None,
-        location_desc: values.location_desc,
+        location_desc: values.location_desc.map(Arc::from),
         ward: None,
         alcohol: values.alcohol,
         victim_hash: values.victim_hash,

@@ -52,13 +52,26 @@ impl ContentIds {
 
     /// The id of the next row whose fields have this [`content_digest`].
     pub fn id_for(&mut self, digest: [u8; 16]) -> String {
-        let n = self.seen.entry(digest).or_insert(0);
-        *n += 1;
-        let mut id = String::with_capacity(32 + 1 + 10);
-        push_hex(&mut id, &digest);
-        let _ = write!(id, "-{n}");
+        let mut id = content_id_prefix(&digest);
+        self.complete(&mut id, digest);
         id
     }
+
+    /// Completes an id begun by [`content_id_prefix`] (which can be made on another thread)
+    /// with the occurrence number of the next row with this digest.
+    pub fn complete(&mut self, prefix: &mut String, digest: [u8; 16]) {
+        let n = self.seen.entry(digest).or_insert(0);
+        *n += 1;
+        let _ = write!(prefix, "-{n}");
+    }
+}
+
+/// The digest part of a content id (`<32 hex>`), with room for the occurrence number that
+/// [`ContentIds::complete`] adds.
+pub fn content_id_prefix(digest: &[u8; 16]) -> String {
+    let mut id = String::with_capacity(32 + 1 + 10);
+    push_hex(&mut id, digest);
+    id
 }
 
 /// Remembers ids already used in a file and the line that used each.

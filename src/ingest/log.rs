@@ -13,6 +13,7 @@
 
 use std::io::Read;
 use std::path::Path;
+use std::sync::Arc;
 
 use csv::ByteRecord;
 
@@ -198,7 +199,7 @@ fn read_capped<R: Read>(
                 time: values.time,
                 location: values.location,
                 lsoa: None,
-                location_desc: values.location_desc,
+                location_desc: values.location_desc.map(Arc::from),
                 ward: None,
                 alcohol: values.alcohol,
                 victim_hash: values.victim_hash,

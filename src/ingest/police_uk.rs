@@ -1,34 +1,37 @@
 //! police.uk street-level crime CSVs (`YYYY-MM-FORCE-street.csv`).
 //!
-//! 1. Read the file into memory (capped by [`Limits::max_csv_bytes`]) and turn CRLF into LF, so
-//!    line numbers and content ids do not depend on line endings. Check the header is the
-//!    12-column street-level header (a UTF-8 BOM is allowed).
+//! 1. Read the file into memory (capped by [`Limits::max_csv_bytes`]; a large file on every
+//!    core) and check the first line is the 12-column street-level header (a UTF-8 BOM is
+//!    allowed).
 //! 2. Cut the body into one piece per core (at most 4; one below 1 MiB), each starting at a
 //!    record: after a line feed outside quotes.
-//! 3. Parse the pieces in parallel. For each record (the csv crate's `ByteRecord`, reused, no
-//!    per-field allocation until a row is accepted): check field count, field lengths and
-//!    UTF-8; parse `Month`, `Crime type`, `Longitude`/`Latitude`; check the point has a British
-//!    National Grid position (OSTN15), cached per distinct point since police.uk snap points
-//!    repeat heavily (the nine real Hampshire files: 154,732 rows on 20,172 points).
+//! 3. Parse the pieces in parallel. Each turns its CRLFs into LFs first, so line numbers and
+//!    content ids do not depend on line endings. For each record (the csv crate's
+//!    `ByteRecord`, reused, no per-field allocation until a row is accepted): check field
+//!    count, field lengths and UTF-8; parse `Month`, `Crime type`, `Longitude`/`Latitude`;
+//!    check the point has a British National Grid position (OSTN15), cached per distinct point
+//!    since police.uk snap points repeat heavily (the nine real Hampshire files: 154,732 rows on
+//!    20,172 points); keep one shared copy of each LSOA code, LSOA name and location text.
 //! 4. Join the pieces in file order and give each row its identity
 //!    ([`identity`](super::identity)): the Crime ID (a repeat on a later line is rejected,
 //!    naming the first), or a content id with its occurrence number among identical rows.
 //!    The result is the same, byte for byte, whatever the number of pieces (tested).
 //!
-//! Cost: a million rows (220 MB) in about 0.9 s on 2 cores (`benches/ingest.rs`).
+//! Cost: a million rows (220 MB) in about 0.7 s on 2 cores (`benches/ingest.rs`).
 //!
 //! Blank coordinates are rejected as "no location" (police.uk blanks them when no map point lies
 //! within 20 km of the crime); a blank `Context` and, on ASB rows, a blank `Crime ID` and
 //! `Last outcome category` are normal.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use csv::ByteRecord;
 
-use super::identity::{ContentIds, content_digest};
-use super::input::{CappedReader, cap_or_io, display_name, open_capped};
+use super::identity::{ContentIds, content_digest, content_id_prefix};
+use super::input::{display_name, read_all_capped, read_capped};
 use super::report::{IngestReport, Position, Reject, RejectReason};
 use super::{IngestError, Limits, Parsed};
 use crate::domain::{
@@ -126,11 +129,8 @@ impl PoliceUkReader {
 
     /// Reads one file (size-capped by [`Limits::max_csv_bytes`]).
     pub fn read_file(&mut self, path: &Path) -> Result<Parsed<Incident>, IngestError> {
-        let reader = open_capped(path, self.limits.max_csv_bytes)?;
-        // The size is known and under the cap: read in one allocation.
-        let size = std::fs::metadata(path).map_or(0, |m| m.len());
-        let capacity = usize::try_from(size.min(self.limits.max_csv_bytes)).unwrap_or(0);
-        self.read_capped(&display_name(path), path, reader, capacity)
+        let bytes = read_capped(path, self.limits.max_csv_bytes)?;
+        self.parse(&display_name(path), bytes)
     }
 
     /// Reads a stream (e.g. an HTTP body) reported under the name `file`.
@@ -139,35 +139,27 @@ impl PoliceUkReader {
         file: &str,
         reader: R,
     ) -> Result<Parsed<Incident>, IngestError> {
-        let capped = CappedReader::new(reader, self.limits.max_csv_bytes);
-        self.read_capped(file, Path::new(file), capped, 0)
+        let bytes = read_all_capped(reader, file, self.limits.max_csv_bytes)?;
+        self.parse(file, bytes)
     }
 
-    /// Reads the whole (capped) input, checks the header, parses the body in line-aligned
-    /// chunks on up to [`MAX_WORKERS`] threads, then gives identities in file order.
-    fn read_capped<R: Read>(
-        &mut self,
-        file: &str,
-        path: &Path,
-        reader: CappedReader<R>,
-        capacity: usize,
-    ) -> Result<Parsed<Incident>, IngestError> {
-        let max_bytes = self.limits.max_csv_bytes;
-        let mut bytes = Vec::with_capacity(capacity.saturating_add(1));
-        let mut reader = reader;
-        reader
-            .read_to_end(&mut bytes)
-            .map_err(|e| cap_or_io(e, path, file, max_bytes))?;
-        crlf_to_lf(&mut bytes);
-
+    /// Checks the header, parses the body in line-aligned pieces on up to [`MAX_WORKERS`]
+    /// threads (each turning its own CRLFs into LFs first), then gives identities in file
+    /// order.
+    fn parse(&mut self, file: &str, mut bytes: Vec<u8>) -> Result<Parsed<Incident>, IngestError> {
+        // The header is the first line (its names hold no quotes or line feeds).
+        let header_end = memchr::memchr(b'\n', &bytes).map_or(bytes.len(), |i| i + 1);
+        let (head, body) = bytes.split_at_mut(header_end);
+        let head = head.strip_suffix(b"\n").unwrap_or(head);
+        let head = head.strip_suffix(b"\r").unwrap_or(head);
+        let mut record = ByteRecord::new();
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(bytes.as_slice());
-        let mut record = ByteRecord::new();
+            .from_reader(head);
         if !rdr
             .read_byte_record(&mut record)
-            .map_err(|e| csv_error(e, file, 0))?
+            .map_err(|e| csv_error(e, file, 1))?
         {
             return Err(header_error(file, &record));
         }
@@ -183,24 +175,31 @@ impl PoliceUkReader {
         if !header_ok {
             return Err(header_error(file, &record));
         }
-        let body_start = usize::try_from(rdr.position().byte()).unwrap_or(bytes.len());
-        let body = bytes.get(body_start..).unwrap_or_default();
         let workers = self.workers.unwrap_or_else(|| worker_count(body.len()));
-        let chunks = split_records(body, rdr.position().line(), workers);
+        let mut pieces = Vec::with_capacity(workers);
+        let mut rest = body;
+        for (len, first_line) in split_records(rest, 2, workers) {
+            let (piece, tail) = rest.split_at_mut(len);
+            pieces.push((piece, first_line));
+            rest = tail;
+        }
 
         // Each worker keeps its own grid cache; the first takes over the reader's, so the
         // cache carries over to the next file.
         let limits = self.limits;
-        let mut caches: Vec<PointCache> = chunks.iter().map(|_| PointCache::new()).collect();
+        let mut caches: Vec<PointCache> = pieces.iter().map(|_| PointCache::new()).collect();
         if let Some(first) = caches.first_mut() {
             std::mem::swap(first, &mut self.grid);
         }
         let parsed: Vec<Result<Chunk, IngestError>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = chunks
-                .iter()
+            let handles: Vec<_> = pieces
+                .into_iter()
                 .zip(caches.iter_mut())
-                .map(|(&(chunk, first_line), cache)| {
-                    scope.spawn(move || parse_chunk(chunk, first_line, file, &limits, cache))
+                .map(|((piece, first_line), cache)| {
+                    scope.spawn(move || {
+                        let len = crlf_to_lf(piece);
+                        parse_chunk(&piece[..len], first_line, file, &limits, cache)
+                    })
                 })
                 .collect();
             handles
@@ -222,12 +221,15 @@ impl PoliceUkReader {
     }
 }
 
-/// Turns every CRLF into LF in place (a lone CR stays), as [`CrlfToLf`] does for streams, so
-/// line numbers and content ids are those of the LF file.
-fn crlf_to_lf(bytes: &mut Vec<u8>) {
+/// Turns every CRLF into LF in place (a lone CR stays), as [`CrlfToLf`](super::input) does
+/// for streams, so line numbers and content ids are those of the LF file; returns the new
+/// length (the bytes after it are left over).
+fn crlf_to_lf(bytes: &mut [u8]) -> usize {
     let mut write = 0;
     let mut read = 0;
-    for cr in memchr::memchr_iter(b'\r', bytes.as_slice()).collect::<Vec<_>>() {
+    let mut at = 0;
+    while let Some(cr) = memchr::memchr(b'\r', &bytes[at..]).map(|i| at + i) {
+        at = cr + 1;
         if bytes.get(cr + 1) != Some(&b'\n') {
             continue;
         }
@@ -235,9 +237,11 @@ fn crlf_to_lf(bytes: &mut Vec<u8>) {
         write += cr - read;
         read = cr + 1;
     }
+    if read == 0 {
+        return bytes.len();
+    }
     bytes.copy_within(read.., write);
-    let len = write + (bytes.len() - read);
-    bytes.truncate(len);
+    write + (bytes.len() - read)
 }
 
 /// Most threads one file is parsed on.
@@ -255,9 +259,9 @@ fn worker_count(len: usize) -> usize {
 
 /// Cuts `body` into up to `parts` pieces that each start at the start of a record: a cut goes
 /// after a line feed that is outside quotes (an even number of `"` before it, as CSV escapes
-/// a quote by doubling it). Returns each piece with the file line its first record is on
-/// (`first_line` for the first).
-fn split_records(body: &[u8], first_line: u64, parts: usize) -> Vec<(&[u8], u64)> {
+/// a quote by doubling it). Returns each piece's length with the file line its first record
+/// is on (`first_line` for the first); the lengths add up to the body's.
+fn split_records(body: &[u8], first_line: u64, parts: usize) -> Vec<(usize, u64)> {
     // Counting with memchr over whole slices; only the short stretch from a target offset to
     // the next record end is walked byte by byte.
     let count = |slice: &[u8], byte: u8| memchr::memchr_iter(byte, slice).count();
@@ -279,24 +283,26 @@ fn split_records(body: &[u8], first_line: u64, parts: usize) -> Vec<(&[u8], u64)
         let Some(cut) = cut.filter(|&c| c < body.len()) else {
             break;
         };
-        out.push((&body[start..cut], line));
+        out.push((cut - start, line));
         line += count(&body[start..cut], b'\n') as u64;
         start = cut;
     }
-    out.push((&body[start..], line));
+    out.push((body.len() - start, line));
     out
 }
 
 /// What one worker parsed from its chunk, in file order.
 #[derive(Debug, Default)]
 struct Chunk {
-    /// Accepted rows; a row without a Crime ID has an empty id until [`merge`] numbers it.
+    /// Accepted rows; a row without a Crime ID has the digest part of its content id until
+    /// [`merge`] numbers it.
     items: Vec<Incident>,
     /// The file line of each accepted row.
     lines: Vec<u64>,
     /// The content digest of each row without a Crime ID: (index into `items`, digest).
     digests: Vec<(usize, [u8; 16])>,
-    /// A 64-bit hash of each Crime ID: (hash, index into `items`), for finding repeats.
+    /// A 64-bit hash of each Crime ID: (hash, index into `items`), for finding repeats;
+    /// sorted.
     id_hashes: Vec<(u64, usize)>,
     /// Rejected rows.
     rejects: Vec<Reject>,
@@ -352,6 +358,7 @@ fn parse_chunk(
             }),
         }
     }
+    out.id_hashes.sort_unstable();
     Ok(out)
 }
 
@@ -376,7 +383,8 @@ fn merge(
     for (c, chunk) in chunks.iter().enumerate() {
         hashed.extend(chunk.id_hashes.iter().map(|&(h, i)| (h, c, i)));
     }
-    hashed.sort_unstable();
+    // Each chunk's run is sorted already: the stable sort merges the runs.
+    hashed.sort();
     let mut repeats: Vec<(usize, usize, u64)> = Vec::new();
     for run in hashed
         .chunk_by(|a, b| a.0 == b.0)
@@ -396,7 +404,7 @@ fn merge(
     let mut content_ids = ContentIds::new();
     for chunk in &mut chunks {
         for &(i, digest) in &chunk.digests {
-            chunk.items[i].id = content_ids.id_for(digest);
+            content_ids.complete(&mut chunk.items[i].id, digest);
         }
     }
     let mut rejects: Vec<Reject> = Vec::new();
@@ -515,13 +523,14 @@ fn row(
 
     let crime_id = text[CRIME_ID].trim();
     let (id, digest) = if crime_id.is_empty() {
-        (String::new(), Some(content_digest(ID_TAG, record.iter())))
+        let digest = content_digest(ID_TAG, record.iter());
+        (content_id_prefix(&digest), Some(digest))
     } else {
         (crime_id.to_owned(), None)
     };
-    let non_empty = |s: &str| {
+    let mut non_empty = |s: &str| {
         let s = s.trim();
-        (!s.is_empty()).then(|| s.to_owned())
+        (!s.is_empty()).then(|| state.shared(s))
     };
     let lsoa = match (non_empty(text[LSOA_CODE]), non_empty(text[LSOA_NAME])) {
         (Some(code), Some(name)) => Some(Lsoa { code, name }),
@@ -598,22 +607,44 @@ fn location(
     })
 }
 
-/// Per-chunk state: the last month parsed.
+/// Per-chunk state: the months parsed so far, and one shared copy of each LSOA code and name
+/// and location text (a force's month repeats each on many rows).
 #[derive(Debug, Default)]
 struct RowState {
-    last_month: Option<(String, Month)>,
+    /// Month texts seen and their months; a file holds one month (police.uk) or a few.
+    months: Vec<(String, Month)>,
+    /// Texts shared so far.
+    texts: HashSet<Arc<str>>,
 }
 
+/// Most distinct month texts [`RowState`] remembers (a decade is 120).
+const MAX_CACHED_MONTHS: usize = 256;
+/// Most distinct texts [`RowState`] shares (a force's year has some 100,000 LSOA and street
+/// names; past this, texts are copied per row).
+const MAX_SHARED_TEXTS: usize = 1 << 18;
+
 impl RowState {
-    /// Parses a month, reusing the last result (every row of a file has the same month).
+    /// `text` as a shared string: the copy made for an earlier row, or a new one.
+    fn shared(&mut self, text: &str) -> Arc<str> {
+        if let Some(s) = self.texts.get(text) {
+            return Arc::clone(s);
+        }
+        let s: Arc<str> = Arc::from(text);
+        if self.texts.len() < MAX_SHARED_TEXTS {
+            self.texts.insert(Arc::clone(&s));
+        }
+        s
+    }
+
+    /// Parses a month, reusing an earlier result for the same text.
     fn month(&mut self, text: &str) -> Option<Month> {
-        if let Some((raw, m)) = &self.last_month
-            && raw == text
-        {
+        if let Some((_, m)) = self.months.iter().find(|(raw, _)| raw == text) {
             return Some(*m);
         }
         let m: Month = text.parse().ok()?;
-        self.last_month = Some((text.to_owned(), m));
+        if self.months.len() < MAX_CACHED_MONTHS {
+            self.months.push((text.to_owned(), m));
+        }
         Some(m)
     }
 }
@@ -767,7 +798,8 @@ mod tests {
             ("", ""),
         ] {
             let mut bytes = text.as_bytes().to_vec();
-            crlf_to_lf(&mut bytes);
+            let len = crlf_to_lf(&mut bytes);
+            bytes.truncate(len);
             let mut streamed = Vec::new();
             CrlfToLf::new(text.as_bytes())
                 .read_to_end(&mut streamed)
@@ -782,17 +814,14 @@ mod tests {
         let body = b"a,\"x\ny\"\nb,c\n\"\"\"q\n\",d\ne\n";
         for parts in 1..6 {
             let chunks = split_records(body, 2, parts);
-            let joined: Vec<u8> = chunks.iter().flat_map(|(c, _)| c.iter().copied()).collect();
-            assert_eq!(joined, body.to_vec());
-            let starts: Vec<(usize, u64)> = chunks
-                .iter()
-                .map(|(c, line)| (c.as_ptr() as usize - body.as_ptr() as usize, *line))
-                .collect();
-            for (start, line) in starts {
+            assert_eq!(chunks.iter().map(|c| c.0).sum::<usize>(), body.len());
+            let mut start = 0;
+            for (len, line) in chunks {
                 assert!(
                     [(0, 2), (8, 4), (12, 5), (21, 7)].contains(&(start, line)),
                     "{parts} parts: cut at {start} (line {line})"
                 );
+                start += len;
             }
         }
     }

@@ -1,5 +1,7 @@
 //! The `incidents` layer: durable, deduplicated batch inserts and the full load.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, Row, TransactionBehavior, params};
@@ -336,10 +338,10 @@ fn insert_row(
         inc.time.month().to_string(),
         from,
         to,
-        inc.lsoa.as_ref().map(|l| l.code.as_str()),
-        inc.lsoa.as_ref().map(|l| l.name.as_str()),
+        inc.lsoa.as_ref().map(|l| &*l.code),
+        inc.lsoa.as_ref().map(|l| &*l.name),
         inc.location_desc,
-        inc.ward.as_ref().map(|w| w.code.as_str()),
+        inc.ward.as_ref().map(|w| &*w.code),
         inc.ward.as_ref().map(|w| w.by_tolerance),
         inc.alcohol,
         inc.victim_hash,
@@ -446,8 +448,8 @@ fn read_row(row: &Row<'_>) -> Result<(i64, Incident), StoreError> {
     };
     let lsoa = match (text(11, "lsoa_code")?, text(12, "lsoa_name")?) {
         (Some(code), Some(name)) => Some(Lsoa {
-            code: code.to_owned(),
-            name: name.to_owned(),
+            code: code.into(),
+            name: name.into(),
         }),
         (None, None) => None,
         _ => {
@@ -457,14 +459,14 @@ fn read_row(row: &Row<'_>) -> Result<(i64, Incident), StoreError> {
             ));
         }
     };
-    let location_desc = text(13, "location")?.map(str::to_owned);
+    let location_desc = text(13, "location")?.map(Arc::from);
     let ward = match (text(14, "ward_code")?, flag(15, "ward_by_tolerance")?) {
         (Some(code), Some(by_tolerance)) => Some(WardAssignment {
-            code: code.to_owned(),
+            code: code.into(),
             by_tolerance,
         }),
         (Some(code), None) => Some(WardAssignment {
-            code: code.to_owned(),
+            code: code.into(),
             by_tolerance: false,
         }),
         (None, _) => None,

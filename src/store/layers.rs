@@ -162,7 +162,7 @@ impl Store {
                 if new != incident.ward {
                     outcome.changed += 1;
                     update.execute(params![
-                        new.as_ref().map(|w| w.code.as_str()),
+                        new.as_ref().map(|w| &*w.code),
                         new.as_ref().map(|w| w.by_tolerance),
                         fid
                     ])?;
