@@ -60,6 +60,7 @@ mod mvt;
 mod points;
 mod properties;
 mod source;
+mod stack;
 mod tilejson;
 
 pub use coord::{
@@ -69,9 +70,10 @@ pub use coord::{
 pub use geojson::encode_geojson;
 pub use geometry::{ClippedFeature, Ring, TileGeometry, TilePoint, ring_area2};
 pub use mvt::{encode_mvt, is_empty};
-pub use points::{ClusterOptions, MAX_TALLY_VALUES, PointFeature, PointSource, StackSummary};
+pub use points::{ClusterOptions, PointFeature, PointSource};
 pub use properties::Properties;
 pub use source::{FieldType, TileFeature, TileOptions, TileSource};
+pub use stack::{MAX_TALLY_VALUES, StackSummary};
 pub use tilejson::{TileFormat, TileJsonRequest, tilejson};
 
 /// Most features one source accepts (2^24, about 16.8 million).
