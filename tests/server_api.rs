@@ -1015,7 +1015,8 @@ async fn incident_tiles_cluster_at_low_zoom_and_follow_the_window() {
         .unwrap();
     assert_eq!(sum(&nte), nte_total);
     assert!(nte_total < total);
-    // At street zoom, points one by one with their properties.
+    // At street zoom, points one by one with their properties, except that the planted
+    // incidents of the twelve months at one position are one stack.
     let street = tile_at(PLANT.0, PLANT.1, 17);
     let fc = get_ok(&app, &tile_uri("incidents", street, "geojson", ""))
         .await
@@ -1028,15 +1029,19 @@ async fn incident_tiles_cluster_at_low_zoom_and_follow_the_window() {
     );
     let f = features
         .iter()
-        .find(|f| {
-            f["properties"]["id"]
-                .as_str()
-                .unwrap()
-                .starts_with("plant-")
-        })
+        .find(|f| f["properties"]["stack"] == true)
         .unwrap();
-    assert_eq!(f["properties"]["group"], "asb");
-    assert_eq!(f["properties"]["crime_type"], "Anti-social behaviour");
+    assert_eq!(
+        f["properties"],
+        json!({"stack": true, "count": 12, "groups": "asb:12", "first_month": "2017-01",
+               "last_month": "2017-12", "weight": 12.0})
+    );
+    let f = features
+        .iter()
+        .find(|f| f["properties"]["stack"].is_null())
+        .unwrap();
+    assert!(f["properties"]["id"].as_str().unwrap().starts_with("bg-"));
+    assert!(f["properties"]["crime_type"].is_string());
 
     // Cells: counts per H3 cell.
     let cells = get_ok(
@@ -1309,4 +1314,111 @@ async fn served_tiles_are_kept_and_a_new_snapshot_is_not_served_stale_tiles() {
         empty.text()
     );
     assert_eq!(state.tile_cache().hits(), 1);
+}
+
+/// Street-zoom incident tiles stack the incidents at one position: checked against a
+/// brute-force recount of the snapshot's rows in the buffered tile.
+#[tokio::test]
+async fn street_tiles_stack_incidents_at_one_position() {
+    use hotspot::tiles::clip::contains;
+    use hotspot::tiles::lonlat_to_mercator;
+
+    // Five incidents of two groups exactly at PLANT (no planted incident is there).
+    let mut input = city(1);
+    let crimes = [
+        (CrimeType::ViolenceAndSexualOffences, 2),
+        (CrimeType::PublicOrder, 3),
+        (CrimeType::ViolenceAndSexualOffences, 5),
+        (CrimeType::PublicOrder, 4),
+        (CrimeType::Robbery, 9),
+    ];
+    for (k, (crime, month)) in crimes.into_iter().enumerate() {
+        let at = NaiveDate::from_ymd_opt(2017, month, 10)
+            .unwrap()
+            .and_hms_opt(22, 0, 0)
+            .unwrap();
+        input
+            .incidents
+            .push(incident(format!("stack-{k}"), crime, at, PLANT.0, PLANT.1));
+    }
+    let state = AppState::new(Snapshot::build(input).unwrap(), ServerConfig::default());
+    let snap = state.snapshot();
+    let inc = &snap.incidents;
+    let app = app(state.clone());
+    for z in [15, 16, 18] {
+        let t = tile_at(PLANT.0, PLANT.1, z);
+        let tr = t.transform();
+        let window = Rect::new(
+            coord! { x: -64.0, y: -64.0 },
+            coord! { x: 4160.0, y: 4160.0 },
+        );
+        let in_tile: Vec<usize> = (0..inc.id.len())
+            .filter(|&r| {
+                let [x, y] = inc.lonlat[r];
+                contains(&window, tr.to_px(lonlat_to_mercator(coord! { x: x, y: y })))
+            })
+            .collect();
+        let fc = get_ok(&app, &tile_uri("incidents", t, "geojson", ""))
+            .await
+            .json();
+        let features = fc["features"].as_array().unwrap();
+        let mut total = 0;
+        let mut ids = BTreeSet::new();
+        for f in features {
+            let p = &f["properties"];
+            assert!(p["cluster"].is_null(), "z{z}: no clusters at street zoom");
+            let row = usize::try_from(f["id"].as_u64().unwrap()).unwrap();
+            assert!(ids.insert(row), "z{z}: ids unique");
+            let members: Vec<usize> = in_tile
+                .iter()
+                .copied()
+                .filter(|&r| inc.lonlat[r] == inc.lonlat[row])
+                .collect();
+            assert_eq!(members.iter().min(), Some(&row), "id is the smallest row");
+            total += members.len();
+            if members.len() == 1 {
+                assert!(p["stack"].is_null());
+                assert_eq!(p["id"], inc.id[row].as_str());
+                assert_eq!(p["group"], inc.group[row].slug());
+                continue;
+            }
+            assert_eq!(p["stack"], true);
+            assert_eq!(p["count"], members.len());
+            let mut tally: std::collections::BTreeMap<&str, usize> = Default::default();
+            for &m in &members {
+                *tally.entry(inc.group[m].slug()).or_default() += 1;
+            }
+            let mut ranked: Vec<(&str, usize)> = tally.into_iter().collect();
+            ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+            let groups: Vec<String> = ranked.iter().map(|(g, n)| format!("{g}:{n}")).collect();
+            assert_eq!(p["groups"], groups.join(","));
+            let months = members.iter().map(|&m| inc.month[m].to_string());
+            assert_eq!(p["first_month"], months.clone().min().unwrap());
+            assert_eq!(p["last_month"], months.max().unwrap());
+            assert_eq!(p["weight"], members.len() as f64);
+        }
+        assert_eq!(total, in_tile.len(), "z{z}: counts add up to the incidents");
+        // The five at PLANT, as a practitioner reads them.
+        let at_plant = features
+            .iter()
+            .find(|f| f["properties"]["count"] == 5)
+            .unwrap();
+        assert_eq!(
+            at_plant["properties"],
+            json!({"stack": true, "count": 5, "groups": "violence:3,public-order:2",
+                   "first_month": "2017-02", "last_month": "2017-09", "weight": 5.0})
+        );
+        let mvt = get_ok(&app, &tile_uri("incidents", t, "mvt", "")).await;
+        assert!(
+            mvt.body
+                .windows(25)
+                .any(|w| w == b"violence:3,public-order:2")
+        );
+    }
+    // TileJSON advertises the stacks' properties.
+    let doc = get_ok(&app, "/tiles/incidents.json").await.json();
+    let fields = &doc["vector_layers"][0]["fields"];
+    assert_eq!(fields["stack"], "Boolean");
+    assert_eq!(fields["groups"], "String");
+    assert_eq!(fields["first_month"], "String");
 }

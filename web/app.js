@@ -7,7 +7,8 @@
 // 3. Each shown analysis layer (hot spots, emerging, density) is fetched with the state's
 //    parameters; a request already answered for the same URL is not repeated, and a newer request
 //    aborts an older one for the same layer.
-// 4. Incidents come as GeoJSON tiles for the visible area (clusters at low zoom).
+// 4. Incidents come as GeoJSON tiles for the visible area (clusters at low zoom, stacks of
+//    incidents at one point at street zoom).
 // 5. The status line (role=status) reports counts, warnings and API errors (their `description`).
 
 import {
@@ -682,18 +683,50 @@ function drawIncidentTile(group, fc) {
     if (f.geometry?.type !== 'Point') continue;
     const p = f.properties ?? {};
     const [lon, lat] = f.geometry.coordinates;
-    if (p.cluster || p.count > 1) {
+    if (p.stack) {
+      // Incidents at one map point (police.uk snaps many to one): one marker with the count.
+      const size = Math.round(20 + 6 * Math.log10(Math.max(1, p.count)));
+      L.marker([lat, lon], { icon: divIcon('incident-stack', `<span>${fmt(p.count)}</span>`, size), title: `${fmt(p.count)} incidents at this point`, alt: `${p.count} incidents at one point`, pane: 'pointsPane' })
+        .bindPopup(stackPopup(p, lon, lat))
+        .addTo(group);
+    } else if (p.cluster) {
       const size = Math.round(22 + 6 * Math.log10(Math.max(1, p.count)));
       L.marker([lat, lon], { icon: divIcon('incident-cluster', `<span>${fmt(p.count)}</span>`, size), title: `${fmt(p.count)} incidents: zoom in`, alt: `${p.count} incidents`, pane: 'pointsPane' })
         .on('click', () => map.setView([lat, lon], Math.min(map.getMaxZoom(), map.getZoom() + 2)))
         .addTo(group);
     } else {
+      const kind = [p.category, p.group && groupLabel(p.group)].filter(Boolean).map(esc).join(', ');
       L.circleMarker([lat, lon], { pane: 'pointsPane', radius: 4, className: 'incident', color: '#222', weight: 1, fillColor: '#444', fillOpacity: 0.8 })
-        .bindPopup(`<h3>${esc(p.crime_type ?? 'Incident')}</h3>${facts([['Group', esc(p.group ?? ''), 'group'], ['When', esc(p.time ?? ''), 'time'], ['Where', esc(p.location ?? ''), 'location'], ['Id', esc(p.id ?? ''), 'id']])}`)
+        .bindPopup(`<div class="incident-popup"><h3>${esc(p.crime_type ?? p.category ?? 'Incident')}</h3>${facts([['Group', kind, 'group'], ['Month', esc(p.month ?? ''), 'month'], ['Weight', esc(fmt(Number(p.weight ?? 1), 2)), 'weight'], ['Id', esc(p.id ?? ''), 'id']])}</div>`)
         .addTo(group);
     }
   }
-  group.incidents = (fc.features ?? []).reduce((a, f) => a + (f.properties?.cluster || f.properties?.count > 1 ? Number(f.properties.count) : 1), 0);
+  group.incidents = (fc.features ?? []).reduce((a, f) => a + (f.properties?.cluster || f.properties?.stack ? Number(f.properties.count) : 1), 0);
+}
+
+function groupLabel(slug) {
+  return GROUPS.find((g) => g.slug === slug)?.label ?? slug;
+}
+
+/**
+ * The popup of a stack: its count, the count per group (`groups` is `slug:n,slug:n`, most
+ * first), the month range, and a link that lists the incidents around the point (OGC API
+ * items in a box of about 10 m; all dates, so it can hold more than the window's count).
+ */
+function stackPopup(p, lon, lat) {
+  const groups = String(p.groups ?? '').split(',').filter(Boolean).map((part) => {
+    const i = part.lastIndexOf(':');
+    return [part.slice(0, i), Number(part.slice(i + 1))];
+  });
+  const rows = groups.map(([slug, n]) => `<li data-group="${esc(slug)}"><span class="label">${esc(slug === '*' ? 'Other values' : groupLabel(slug))}</span> <span class="count">${fmt(n)}</span></li>`).join('');
+  const months = p.first_month === p.last_month ? esc(p.first_month ?? '') : `${esc(p.first_month ?? '')} to ${esc(p.last_month ?? '')}`;
+  const d = 0.00007; // about 8 m of latitude and 5 m of longitude in Portsmouth
+  const bbox = [lon - d, lat - d, lon + d, lat + d].map((v) => v.toFixed(6)).join(',');
+  const list = `/ogc/collections/incidents/items?bbox=${bbox}&limit=${Math.min(10000, Math.max(10, Number(p.count) * 2))}`;
+  return `<div class="stack-popup"><h3><span class="stack-count">${fmt(p.count)}</span> incidents at this point</h3>`
+    + '<p>Police.uk places incidents on shared anonymised map points, so these may come from nearby streets.</p>'
+    + `<ul class="stack-groups">${rows}</ul>${facts([['Months', months, 'months'], ['Weight', esc(fmt(Number(p.weight ?? p.count), 2)), 'weight']])}`
+    + `<p><a class="stack-list" href="${esc(list)}" target="_blank" rel="noopener">List the incidents here (all dates, GeoJSON)</a></p></div>`;
 }
 
 function countIncidents() {

@@ -13,7 +13,9 @@
 //!    parameter set (the [`Memo`] behind [`TileSources`]); analysis layers come from the
 //!    analysis cache, so a tile and `/api/hotspots` with the same parameters share one run.
 //! 3. Cut the tile on the blocking pool (`crate::tiles`: query, clip, simplify, quantise;
-//!    incidents are grid clusters `{cluster: true, count}` below street zoom) and encode it.
+//!    incidents are grid clusters `{cluster: true, count}` below street zoom, and incidents
+//!    sharing one position are one stack `{stack: true, count, groups, first_month,
+//!    last_month, weight}` at street zoom) and encode it.
 //!    An empty MVT tile is `204 No Content`; an empty GeoJSON tile is an empty
 //!    FeatureCollection.
 //!
@@ -38,8 +40,9 @@ use crate::query::{
     parse_resolution,
 };
 use crate::tiles::{
-    ClippedFeature, ClusterOptions, FieldType, PointFeature, PointSource, TileCoord, TileError,
-    TileFeature, TileFormat, TileJsonRequest, TileSource, encode_geojson, encode_mvt, tilejson,
+    ClippedFeature, ClusterOptions, FieldType, PointFeature, PointSource, StackSummary, TileCoord,
+    TileError, TileFeature, TileFormat, TileJsonRequest, TileSource, encode_geojson, encode_mvt,
+    tilejson,
 };
 
 /// Media type of MVT tiles.
@@ -113,7 +116,7 @@ impl Layer {
     fn description(self) -> &'static str {
         match self {
             Layer::Incidents => {
-                "Incidents of the selection as points; grid clusters {cluster: true, count} below street zoom"
+                "Incidents of the selection as points (id, group, crime_type, category, month, weight); incidents at one position as one stack {stack: true, count, groups: \"asb:12,violence:3\", first_month, last_month, weight (summed)}; grid clusters {cluster: true, count} below street zoom"
             }
             Layer::Cells => "Incident counts per H3 cell of the study area",
             Layer::Analysis(Endpoint::Emerging) => "Emerging hot spot patterns per H3 cell",
@@ -394,9 +397,10 @@ async fn source(
                 .get_or_compute(key(what), move || {
                     let selected = selection.apply(&snap2);
                     match resolution {
-                        None => PointSource::new(
+                        None => PointSource::stacked(
                             incident_points(&snap2, &selected.rows, &selected.weights),
                             ClusterOptions::default(),
+                            &StackSummary::incidents(),
                         )
                         .map(|s| Source::Points(Arc::new(s)))
                         .map_err(|e| tile_error(&e)),

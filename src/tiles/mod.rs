@@ -11,6 +11,8 @@
 //!    ([`MAX_FEATURES`]).
 //! 2. Project lon/lat to Web Mercator metres (EPSG:3857) once.
 //! 3. Store properties compactly ([`Properties`]: one allocation per feature, shared keys).
+//!    [`PointSource::stacked`] first groups points at the same position into one stack
+//!    feature (`stack: true`, `count`, a [`StackSummary`]) by one sort, O(n log n).
 //! 4. Bulk-load an R*-tree (`rstar` 0.12, the version `geo` 0.33 uses): points as points,
 //!    everything else as its bounding box.
 //! 5. [`PointSource`] only: for every zoom below the individual-point zoom, sum the points
@@ -58,6 +60,7 @@ mod mvt;
 mod points;
 mod properties;
 mod source;
+mod stack;
 mod tilejson;
 
 pub use coord::{
@@ -70,6 +73,7 @@ pub use mvt::{encode_mvt, is_empty};
 pub use points::{ClusterOptions, PointFeature, PointSource};
 pub use properties::Properties;
 pub use source::{FieldType, TileFeature, TileOptions, TileSource};
+pub use stack::{MAX_TALLY_VALUES, StackSummary};
 pub use tilejson::{TileFormat, TileJsonRequest, tilejson};
 
 /// Most features one source accepts (2^24, about 16.8 million).
