@@ -118,7 +118,7 @@ export function legendHtml({ layers, binCounts = null, patternCounts = null, bre
     }).join('');
     parts.push(`<h3>Density</h3><ul>${items}</ul>`);
   }
-  if (layers.includes('incidents')) parts.push(`<h3>Incidents</h3><ul>${row('#444', 'Incident', 'dot')}${row('#444', 'Cluster (number = incidents)', 'dot big')}</ul>`);
+  if (layers.includes('incidents')) parts.push(`<h3>Incidents</h3><ul>${row('#444', 'Incident', 'dot')}${row('#444', 'Cluster (number = incidents): zoom in', 'dot big')}${row('#b35806', 'Stack (number = incidents at one map point)', 'stack')}</ul>`);
   if (layers.includes('venues')) parts.push(`<h3>Venues</h3><ul>${row('#6a3d9a', 'Licensed venue', 'diamond')}</ul>`);
   if (layers.includes('cameras')) parts.push(`<h3>CCTV</h3><ul>${row('#1b7837', 'Camera and its reach', 'ring')}</ul>`);
   return parts.join('');

@@ -129,6 +129,9 @@ test('the legend lists the shown layers with their counts, and escapes text', ()
   assert.match(html, /New Hot Spot \(1\)/);
   assert.doesNotMatch(html, /Persistent Cold Spot/, 'patterns with no cells are left out');
   assert.equal(legendHtml({ layers: ['wards'] }), '');
+  const incidents = legendHtml({ layers: ['incidents'] });
+  assert.match(incidents, /Cluster \(number = incidents\): zoom in/);
+  assert.match(incidents, /Stack \(number = incidents at one map point\)/);
   assert.equal(esc('<a href="x">&\'</a>'), '&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;');
 });
 
