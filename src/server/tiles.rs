@@ -21,6 +21,7 @@
 //!
 //! Tiles carry the ETag of every data answer (snapshot version, path, parameters).
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use axum::extract::{Path, RawQuery, State};
@@ -186,38 +187,57 @@ impl TileSources {
 }
 
 /// Encoded tiles already served, per snapshot version, layer, address, format and query: a
-/// warm tile costs one map lookup (martin keeps a tile cache for the same reason).
+/// warm tile costs one map lookup (martin keeps a tile cache for the same reason). The cache
+/// is split into [`TILE_CACHE_SHARDS`] LRU maps, each behind its own lock and chosen by the
+/// key's hash, so the runtime's workers seldom wait on one another.
 #[derive(Debug)]
 pub struct TileCache {
-    tiles: std::sync::Mutex<lru::LruCache<(u64, String), Option<axum::body::Bytes>>>,
+    shards: Vec<std::sync::Mutex<TileShard>>,
     hits: std::sync::atomic::AtomicU64,
 }
 
+/// One shard of the [`TileCache`].
+type TileShard = lru::LruCache<(u64, String), Option<axum::body::Bytes>>;
+
+/// Headers a tile response ends up with (type, length, ETag, Cache-Control, CORS, Vary).
+const RESPONSE_HEADERS: usize = 8;
+
 /// Tiles kept by default (MVT tiles of these layers are a few kB each).
 pub const DEFAULT_TILE_CACHE_ENTRIES: usize = 8192;
+/// Shards of the [`TileCache`].
+pub const TILE_CACHE_SHARDS: usize = 8;
 
 impl TileCache {
-    /// Keeps at most `entries` tiles (at least 1).
+    /// Keeps at most `entries` tiles (at least one per shard), least recently used out first
+    /// within each shard.
     pub fn new(entries: usize) -> TileCache {
+        let per_shard = std::num::NonZeroUsize::new(entries.div_ceil(TILE_CACHE_SHARDS))
+            .unwrap_or(std::num::NonZeroUsize::MIN);
         TileCache {
-            tiles: std::sync::Mutex::new(lru::LruCache::new(
-                std::num::NonZeroUsize::new(entries).unwrap_or(std::num::NonZeroUsize::MIN),
-            )),
+            shards: (0..TILE_CACHE_SHARDS)
+                .map(|_| std::sync::Mutex::new(lru::LruCache::new(per_shard)))
+                .collect(),
             hits: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
-    fn lock(
-        &self,
-    ) -> std::sync::MutexGuard<'_, lru::LruCache<(u64, String), Option<axum::body::Bytes>>> {
+    fn lock(&self, key: &(u64, String)) -> std::sync::MutexGuard<'_, TileShard> {
+        use std::hash::BuildHasher;
+        let hash =
+            std::hash::BuildHasherDefault::<std::hash::DefaultHasher>::default().hash_one(key);
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "taken modulo the shard count"
+        )]
+        let shard = &self.shards[(hash % TILE_CACHE_SHARDS as u64) as usize];
         // Each use is one LruCache call: a poisoned lock cannot hold a half-changed map.
-        self.tiles
+        shard
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn get(&self, key: &(u64, String)) -> Option<Option<axum::body::Bytes>> {
-        let found = self.lock().get(key).cloned();
+        let found = self.lock(key).get(key).cloned();
         if found.is_some() {
             self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
@@ -225,7 +245,7 @@ impl TileCache {
     }
 
     fn put(&self, key: (u64, String), tile: Option<axum::body::Bytes>) {
-        self.lock().put(key, tile);
+        self.lock(&key).put(key, tile);
     }
 
     /// How many requests were answered from the cache (for monitoring and tests).
@@ -472,18 +492,26 @@ pub async fn tile(
         TileFormat::Mvt => MVT,
         TileFormat::GeoJson => GEOJSON,
     };
-    let respond = |encoded: Option<axum::body::Bytes>| match encoded {
-        None => StatusCode::NO_CONTENT.into_response(),
-        Some(bytes) => (
-            [(header::CONTENT_TYPE, HeaderValue::from_static(media_type))],
-            bytes,
-        )
-            .into_response(),
+    let respond = |encoded: Option<axum::body::Bytes>| {
+        let mut response = match encoded {
+            None => StatusCode::NO_CONTENT.into_response(),
+            Some(bytes) => bytes.into_response(),
+        };
+        // Room for the headers the layers add (ETag, Cache-Control, CORS, Vary), so the map is
+        // allocated once rather than grown on the way out.
+        let headers = response.headers_mut();
+        headers.reserve(RESPONSE_HEADERS);
+        if response.status() == StatusCode::OK {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
+        }
+        response
     };
-    let cache_key = (
-        snap.version(),
-        format!("{layer}/{coord}/{file}?{}", query.as_deref().unwrap_or("")),
-    );
+    let query_text = query.as_deref().unwrap_or("");
+    let mut key = String::with_capacity(layer.len() + file.len() + query_text.len() + 24);
+    let _ = write!(key, "{layer}/{coord}/{file}?{query_text}");
+    let cache_key = (snap.version(), key);
     if let Some(hit) = state.tile_cache().get(&cache_key) {
         return Ok(respond(hit));
     }
