@@ -12,6 +12,8 @@
 //! 3. `If-None-Match` holding that tag → 304 with the ETag; else run the handler and
 //!    tag a 2xx answer. Errors are not tagged: a client must not revalidate an error.
 
+use std::fmt::Write as _;
+
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -42,7 +44,9 @@ pub fn etag(version: u64, base: &str, path: &str, query: &str) -> String {
         h.update([b'&']);
     }
     let digest = h.finalize();
-    let mut tag = format!("W/\"{version}-");
+    // `W/"` + up to 20 digits + `-` + 16 hex digits + `"`: one allocation.
+    let mut tag = String::with_capacity(48);
+    let _ = write!(tag, "W/\"{version}-");
     for &b in &digest[..8] {
         tag.push(char::from(HEX[usize::from(b >> 4)]));
         tag.push(char::from(HEX[usize::from(b & 0x0f)]));
