@@ -32,9 +32,10 @@
 //!    the WDQ with its reading.
 
 use chrono::{Datelike, Months, NaiveDate};
-use geo::{BoundingRect, Contains, Distance, Euclidean, MultiPolygon, Point, Polygon, Rect};
+use geo::{BoundingRect, Contains, Distance, Euclidean, MultiPolygon, Point, Rect};
 use serde_json::{Value, json};
 
+use super::purple_flag::geojson_polygons;
 use super::{ParamBag, ParamError, QueryError, RawSelection, Selected, Selection, parse_in_range};
 use crate::analysis::wdq::{Counts, WdqResult, wdq};
 use crate::domain::Month;
@@ -104,7 +105,7 @@ fn parse_date(text: &str) -> Option<NaiveDate> {
         .or_else(|| NaiveDate::parse_from_str(&format!("{t}-01"), "%Y-%m-%d").ok())
 }
 
-/// Parses GeoJSON text into a BNG MultiPolygon.
+/// Parses GeoJSON text (see [`geojson_polygons`]) into a BNG MultiPolygon.
 pub fn polygon_from_geojson(text: &str) -> Result<MultiPolygon<f64>, ParamError> {
     let bad = |why: String| ParamError::new("polygon", why);
     if text.len() > MAX_POLYGON_BYTES {
@@ -113,40 +114,8 @@ pub fn polygon_from_geojson(text: &str) -> Result<MultiPolygon<f64>, ParamError>
             text.len()
         )));
     }
-    let gj: geojson::GeoJson = text.parse().map_err(|e| bad(format!("not GeoJSON: {e}")))?;
-    let geometries: Vec<geojson::Geometry> = match gj {
-        geojson::GeoJson::Geometry(g) => vec![g],
-        geojson::GeoJson::Feature(f) => f.geometry.into_iter().collect(),
-        geojson::GeoJson::FeatureCollection(fc) => {
-            fc.features.into_iter().filter_map(|f| f.geometry).collect()
-        }
-    };
-    let mut polygons: Vec<Polygon<f64>> = Vec::new();
-    for g in geometries {
-        match geo::Geometry::<f64>::try_from(g) {
-            Ok(geo::Geometry::Polygon(p)) => polygons.push(p),
-            Ok(geo::Geometry::MultiPolygon(mp)) => polygons.extend(mp.0),
-            Ok(_) => {
-                return Err(bad(
-                    "only Polygon or MultiPolygon geometries are accepted".into()
-                ));
-            }
-            Err(e) => return Err(bad(format!("bad geometry: {e}"))),
-        }
-    }
-    if polygons.is_empty() {
-        return Err(bad("no polygon found".into()));
-    }
-    let vertices: usize = polygons
-        .iter()
-        .map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>())
-        .sum();
-    if vertices > MAX_POLYGON_VERTICES {
-        return Err(bad(format!(
-            "{vertices} vertices; at most {MAX_POLYGON_VERTICES}"
-        )));
-    }
-    to_bng(&MultiPolygon(polygons)).map_err(|(lon, lat)| {
+    let lonlat = geojson_polygons(text, MAX_POLYGON_VERTICES).map_err(|e| bad(e.to_string()))?;
+    to_bng(&lonlat).map_err(|(lon, lat)| {
         bad(format!(
             "vertex ({lon}, {lat}) is not a lon/lat in Great Britain"
         ))

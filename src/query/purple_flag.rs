@@ -97,8 +97,8 @@ pub enum AreaError {
     /// Not GeoJSON.
     #[error("not GeoJSON: {0}")]
     Syntax(String),
-    /// GeoJSON, but not one Polygon or MultiPolygon.
-    #[error("expected a Polygon or MultiPolygon geometry (or one Feature holding one); got {0}")]
+    /// GeoJSON, but not Polygon or MultiPolygon geometries.
+    #[error("expected Polygon or MultiPolygon geometries (or Features holding them); got {0}")]
     NotPolygon(String),
     /// Too many vertices.
     #[error("{n} vertices; at most {max}")]
@@ -121,49 +121,50 @@ pub enum AreaError {
     Empty,
 }
 
-/// Parses GeoJSON polygon text (a geometry, a Feature, or a FeatureCollection with one
-/// feature) into a lon/lat multipolygon, checking the vertex cap and every position.
+/// Parses GeoJSON polygon text (a geometry, a Feature, or a FeatureCollection of polygon
+/// features, taken together) into a lon/lat multipolygon of at most
+/// [`MAX_POLYGON_VERTICES`] vertices.
 pub fn parse_polygon(text: &str) -> Result<MultiPolygon<f64>, AreaError> {
+    geojson_polygons(text, MAX_POLYGON_VERTICES)
+}
+
+/// Parses GeoJSON polygon text (a geometry, a Feature, or a FeatureCollection whose features
+/// are all polygons, taken together) into one multipolygon, with at most `max_vertices`
+/// vertices. Coordinates are returned as given (lon/lat for GeoJSON).
+pub fn geojson_polygons(text: &str, max_vertices: usize) -> Result<MultiPolygon<f64>, AreaError> {
     let gj: geojson::GeoJson = text
         .parse()
         .map_err(|e: geojson::Error| AreaError::Syntax(e.to_string()))?;
-    let geometry = match gj {
-        geojson::GeoJson::Geometry(g) => g,
-        geojson::GeoJson::Feature(f) => f
-            .geometry
-            .ok_or_else(|| AreaError::NotPolygon("a Feature without geometry".into()))?,
+    let geometries: Vec<geojson::Geometry> = match gj {
+        geojson::GeoJson::Geometry(g) => vec![g],
+        geojson::GeoJson::Feature(f) => f.geometry.into_iter().collect(),
         geojson::GeoJson::FeatureCollection(fc) => {
-            let n = fc.features.len();
-            let mut features = fc.features.into_iter();
-            match (features.next(), n) {
-                (Some(f), 1) => f
-                    .geometry
-                    .ok_or_else(|| AreaError::NotPolygon("a Feature without geometry".into()))?,
-                _ => {
-                    return Err(AreaError::NotPolygon(format!(
-                        "a FeatureCollection of {n} features"
-                    )));
-                }
-            }
+            fc.features.into_iter().filter_map(|f| f.geometry).collect()
         }
     };
-    let kind = geometry.value.type_name().to_owned();
-    let mp = match geo::Geometry::<f64>::try_from(geometry) {
-        Ok(geo::Geometry::Polygon(p)) => MultiPolygon(vec![p]),
-        Ok(geo::Geometry::MultiPolygon(mp)) => mp,
-        _ => return Err(AreaError::NotPolygon(kind)),
-    };
-    let n: usize =
-        mp.0.iter()
-            .map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>())
-            .sum();
-    if n > MAX_POLYGON_VERTICES {
+    if geometries.is_empty() {
+        return Err(AreaError::NotPolygon("no geometry".into()));
+    }
+    let mut polygons = Vec::new();
+    for geometry in geometries {
+        let kind = geometry.value.type_name().to_owned();
+        match geo::Geometry::<f64>::try_from(geometry) {
+            Ok(geo::Geometry::Polygon(p)) => polygons.push(p),
+            Ok(geo::Geometry::MultiPolygon(mp)) => polygons.extend(mp.0),
+            _ => return Err(AreaError::NotPolygon(kind)),
+        }
+    }
+    let n: usize = polygons
+        .iter()
+        .map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>())
+        .sum();
+    if n > max_vertices {
         return Err(AreaError::TooManyVertices {
             n,
-            max: MAX_POLYGON_VERTICES,
+            max: max_vertices,
         });
     }
-    Ok(mp)
+    Ok(MultiPolygon(polygons))
 }
 
 /// Where the area came from.
@@ -1147,6 +1148,19 @@ mod tests {
             Err(AreaError::NotPolygon(_))
         ));
         assert!(matches!(parse_polygon("nope"), Err(AreaError::Syntax(_))));
+        // A collection's polygons are taken together; an empty one is refused.
+        let two = format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{}},"geometry":{sq}}},{{"type":"Feature","properties":{{}},"geometry":{{"type":"MultiPolygon","coordinates":[[[[-1.0,50.79],[-0.99,50.79],[-0.99,50.8],[-1.0,50.79]]]]}}}}]}}"#
+        );
+        assert_eq!(parse_polygon(&two).unwrap().0.len(), 2);
+        assert!(matches!(
+            parse_polygon(r#"{"type":"FeatureCollection","features":[]}"#),
+            Err(AreaError::NotPolygon(_))
+        ));
+        assert!(matches!(
+            geojson_polygons(sq, 4),
+            Err(AreaError::TooManyVertices { n: 5, max: 4 })
+        ));
         let ring: Vec<String> = (0..=MAX_POLYGON_VERTICES)
             .map(|i| {
                 let a = i as f64 / MAX_POLYGON_VERTICES as f64 * std::f64::consts::TAU;
