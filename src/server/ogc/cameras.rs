@@ -61,18 +61,7 @@ impl Collection for Cameras {
         _analysis: Option<&Computed>,
     ) -> Result<ItemsPage, ApiError> {
         no_time(self, query)?;
-        let rows = match &query.bbox {
-            None => Rows::All(snap.cameras.len()),
-            Some(b) => Rows::Some(
-                (0..snap.cameras.len())
-                    .filter(|&i| {
-                        let l = snap.cameras[i].location;
-                        b.contains(l.lon(), l.lat())
-                    })
-                    .map(|i| i as u32)
-                    .collect(),
-            ),
-        };
+        let rows = Rows::of_points(snap.cameras.len(), |i| snap.cameras[i].location, query);
         Ok(rows.page(query, |i| feature(snap, i)))
     }
 

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::analysis::{EMERGING, HOTSPOTS};
 use super::params::ItemsQuery;
 use super::{cameras::Cameras, incidents::Incidents, venues::Venues, wards::Wards};
+use crate::domain::Wgs84;
 use crate::index::Snapshot;
 use crate::server::analyses::{Computed, Endpoint};
 use crate::server::error::ApiError;
@@ -75,6 +76,23 @@ pub enum Rows {
 }
 
 impl Rows {
+    /// The rows of a collection of `n` points (`location(i)` for row `i`) that the query's
+    /// `bbox` keeps: all of them without one.
+    pub fn of_points(n: usize, location: impl Fn(usize) -> Wgs84, query: &ItemsQuery) -> Rows {
+        match &query.bbox {
+            None => Rows::All(n),
+            Some(b) => Rows::Some(
+                (0..n)
+                    .filter(|&i| {
+                        let l = location(i);
+                        b.contains(l.lon(), l.lat())
+                    })
+                    .map(|i| i as u32)
+                    .collect(),
+            ),
+        }
+    }
+
     /// The page `[offset, offset + limit)` of the rows, each turned into a feature.
     pub fn page(&self, query: &ItemsQuery, feature: impl Fn(usize) -> Value) -> ItemsPage {
         let (number_matched, features) = match self {

@@ -70,18 +70,7 @@ impl Collection for Venues {
         _analysis: Option<&Computed>,
     ) -> Result<ItemsPage, ApiError> {
         no_time(self, query)?;
-        let rows = match &query.bbox {
-            None => Rows::All(snap.venues.len()),
-            Some(b) => Rows::Some(
-                (0..snap.venues.len())
-                    .filter(|&i| {
-                        let l = snap.venues[i].location;
-                        b.contains(l.lon(), l.lat())
-                    })
-                    .map(|i| i as u32)
-                    .collect(),
-            ),
-        };
+        let rows = Rows::of_points(snap.venues.len(), |i| snap.venues[i].location, query);
         Ok(rows.page(query, |i| feature(snap, i)))
     }
 
