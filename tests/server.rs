@@ -6,12 +6,14 @@
 
 mod common;
 
+use common::http::{get, send};
+
 use std::collections::BTreeSet;
 use std::io::Read;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
 use chrono::{NaiveDate, NaiveTime};
 use geo::{MultiPolygon, Rect, coord};
 use hotspot::domain::{
@@ -23,7 +25,6 @@ use hotspot::server::ogc::{BBox, in_bbox};
 use hotspot::server::{AppState, ServerConfig, app, openapi, route_table};
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 // ---------------------------------------------------------------------------------------------
 // Fixture: two wards in Portsmouth, six incidents of every source and time kind, two venues,
@@ -200,39 +201,6 @@ fn fixture_app() -> Router {
 
 // ---------------------------------------------------------------------------------------------
 // Requests.
-
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", String::from_utf8_lossy(&self.body)))
-    }
-
-    fn header(&self, name: header::HeaderName) -> Option<&str> {
-        self.headers.get(name).map(|v| v.to_str().unwrap())
-    }
-}
-
-async fn send(app: &Router, req: Request<Body>) -> Answer {
-    let r = app.clone().oneshot(req).await.unwrap();
-    let status = r.status();
-    let headers = r.headers().clone();
-    let body = axum::body::to_bytes(r.into_body(), 64 << 20).await.unwrap();
-    Answer {
-        status,
-        headers,
-        body,
-    }
-}
-
-async fn get(app: &Router, uri: &str) -> Answer {
-    send(app, Request::get(uri).body(Body::empty()).unwrap()).await
-}
 
 async fn get_ok(app: &Router, uri: &str) -> Value {
     let a = get(app, uri).await;

@@ -5,11 +5,13 @@
 
 mod common;
 
+use common::http::{Answer, get, send};
+
 use std::collections::BTreeSet;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::http::{HeaderMap, Request, StatusCode, header};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
 use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 use geo::{MultiPolygon, Rect, coord};
 use h3o::{LatLng, Resolution};
@@ -21,7 +23,6 @@ use hotspot::index::{Snapshot, SnapshotInput};
 use hotspot::server::{AppState, ServerConfig, app};
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 // ---------------------------------------------------------------------------------------------
 // The city.
@@ -177,43 +178,6 @@ fn state() -> AppState {
 
 // ---------------------------------------------------------------------------------------------
 // Requests.
-
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", String::from_utf8_lossy(&self.body)))
-    }
-
-    fn header(&self, name: header::HeaderName) -> Option<&str> {
-        self.headers.get(name).map(|v| v.to_str().unwrap())
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8(self.body.to_vec()).unwrap()
-    }
-}
-
-async fn send(app: &Router, req: Request<Body>) -> Answer {
-    let r = app.clone().oneshot(req).await.unwrap();
-    let status = r.status();
-    let headers = r.headers().clone();
-    let body = axum::body::to_bytes(r.into_body(), 64 << 20).await.unwrap();
-    Answer {
-        status,
-        headers,
-        body,
-    }
-}
-
-async fn get(app: &Router, uri: &str) -> Answer {
-    send(app, Request::get(uri).body(Body::empty()).unwrap()).await
-}
 
 async fn get_ok(app: &Router, uri: &str) -> Answer {
     let a = get(app, uri).await;

@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+pub mod http;
+
 /// A path inside the shared folder (`HOTSPOT_SHARED`, else `../shared` beside the repo,
 /// else `/work/shared`).
 pub fn shared(rel: &str) -> PathBuf {
