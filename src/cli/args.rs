@@ -201,18 +201,17 @@ impl SelectionArgs {
     /// The flags as `name=value` pairs.
     pub fn pairs(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
-        for (k, v) in [
-            ("from", &self.from),
-            ("to", &self.to),
-            ("days", &self.days),
-            ("hours", &self.hours),
-            ("preset", &self.preset),
-            ("calendar", &self.calendar),
-        ] {
-            if let Some(v) = v {
-                out.push((k.to_owned(), v.clone()));
-            }
-        }
+        push_some(
+            &mut out,
+            &[
+                ("from", &self.from),
+                ("to", &self.to),
+                ("days", &self.days),
+                ("hours", &self.hours),
+                ("preset", &self.preset),
+                ("calendar", &self.calendar),
+            ],
+        );
         out.extend(self.ward.iter().map(|w| ("ward".to_owned(), w.clone())));
         out.extend(
             self.category
@@ -305,15 +304,14 @@ impl HotspotsArgs {
     pub fn pairs(&self) -> Vec<(String, String)> {
         let mut p = self.selection.pairs();
         p.extend(self.cells.pairs());
-        for (k, v) in [
-            ("permutations", &self.permutations),
-            ("seed", &self.seed),
-            ("inference", &self.inference),
-        ] {
-            if let Some(v) = v {
-                p.push((k.to_owned(), v.clone()));
-            }
-        }
+        push_some(
+            &mut p,
+            &[
+                ("permutations", &self.permutations),
+                ("seed", &self.seed),
+                ("inference", &self.inference),
+            ],
+        );
         p
     }
 }
@@ -343,14 +341,13 @@ impl EmergingArgs {
     pub fn pairs(&self) -> Vec<(String, String)> {
         let mut p = self.selection.pairs();
         p.extend(self.cells.pairs());
-        for (k, v) in [
-            ("step", &self.step),
-            ("time-neighbours", &self.time_neighbours),
-        ] {
-            if let Some(v) = v {
-                p.push((k.to_owned(), v.clone()));
-            }
-        }
+        push_some(
+            &mut p,
+            &[
+                ("step", &self.step),
+                ("time-neighbours", &self.time_neighbours),
+            ],
+        );
         p
     }
 }
@@ -379,15 +376,14 @@ impl DensityArgs {
     /// The flags as `name=value` pairs.
     pub fn pairs(&self) -> Vec<(String, String)> {
         let mut p = self.selection.pairs();
-        for (k, v) in [
-            ("bandwidth-m", &self.bandwidth_m),
-            ("cell-m", &self.cell_m),
-            ("resolution", &self.resolution),
-        ] {
-            if let Some(v) = v {
-                p.push((k.to_owned(), v.clone()));
-            }
-        }
+        push_some(
+            &mut p,
+            &[
+                ("bandwidth-m", &self.bandwidth_m),
+                ("cell-m", &self.cell_m),
+                ("resolution", &self.resolution),
+            ],
+        );
         p
     }
 }
@@ -467,23 +463,22 @@ impl EvaluateArgs {
     /// The flags as `name=value` pairs.
     pub fn pairs(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
-        for (k, v) in [
-            ("train-from", &self.train_from),
-            ("train-to", &self.train_to),
-            ("test-from", &self.test_from),
-            ("test-to", &self.test_to),
-            ("days", &self.days),
-            ("hours", &self.hours),
-            ("preset", &self.preset),
-            ("calendar", &self.calendar),
-            ("resolution", &self.resolution),
-            ("coverage", &self.coverage),
-            ("methods", &self.methods),
-        ] {
-            if let Some(v) = v {
-                out.push((k.to_owned(), v.clone()));
-            }
-        }
+        push_some(
+            &mut out,
+            &[
+                ("train-from", &self.train_from),
+                ("train-to", &self.train_to),
+                ("test-from", &self.test_from),
+                ("test-to", &self.test_to),
+                ("days", &self.days),
+                ("hours", &self.hours),
+                ("preset", &self.preset),
+                ("calendar", &self.calendar),
+                ("resolution", &self.resolution),
+                ("coverage", &self.coverage),
+                ("methods", &self.methods),
+            ],
+        );
         out.extend(self.ward.iter().map(|w| ("ward".to_owned(), w.clone())));
         out.extend(
             self.category
@@ -535,17 +530,16 @@ impl PatrolArgs {
     /// The flags as `name=value` pairs.
     pub fn pairs(&self) -> Vec<(String, String)> {
         let mut p = self.selection.pairs();
-        for (k, v) in [
-            ("shift", &self.shift),
-            ("start", &self.start),
-            ("resolution", &self.resolution),
-            ("dwell-min", &self.dwell_min),
-            ("walk-kmh", &self.walk_kmh),
-        ] {
-            if let Some(v) = v {
-                p.push((k.to_owned(), v.clone()));
-            }
-        }
+        push_some(
+            &mut p,
+            &[
+                ("shift", &self.shift),
+                ("start", &self.start),
+                ("resolution", &self.resolution),
+                ("dwell-min", &self.dwell_min),
+                ("walk-kmh", &self.walk_kmh),
+            ],
+        );
         p
     }
 }
@@ -677,14 +671,13 @@ impl LicensingReviewArgs {
     pub fn pairs(&self) -> Vec<(String, String)> {
         let mut p = self.selection.pairs();
         p.extend(self.venue.iter().map(|v| ("venue".to_owned(), v.clone())));
-        for (k, v) in [
-            ("venues-in-ward", &self.venues_in_ward),
-            ("radius-m", &self.radius_m),
-        ] {
-            if let Some(v) = v {
-                p.push((k.to_owned(), v.clone()));
-            }
-        }
+        push_some(
+            &mut p,
+            &[
+                ("venues-in-ward", &self.venues_in_ward),
+                ("radius-m", &self.radius_m),
+            ],
+        );
         p
     }
 }
@@ -711,15 +704,15 @@ impl LicensingZonesArgs {
     /// The flags as `name=value` pairs.
     pub fn pairs(&self) -> Vec<(String, String)> {
         let mut p = self.selection.pairs();
-        for (k, v) in [("eps-m", &self.eps_m), ("min-venues", &self.min_venues)] {
-            if let Some(v) = v {
-                p.push((k.to_owned(), v.clone()));
-            }
-        }
+        push_some(
+            &mut p,
+            &[("eps-m", &self.eps_m), ("min-venues", &self.min_venues)],
+        );
         p
     }
 }
 
+/// Appends the flags that were given, as `name=value` pairs.
 fn push_some(p: &mut Vec<(String, String)>, pairs: &[(&str, &Option<String>)]) {
     for (k, v) in pairs {
         if let Some(v) = v {
@@ -918,17 +911,16 @@ impl CctvArgs {
     /// The flags as `name=value` pairs (the files are read by the command).
     pub fn pairs(&self) -> Vec<(String, String)> {
         let mut p = self.selection.pairs();
-        for (k, v) in [
-            ("cameras", &self.cameras),
-            ("radius-m", &self.radius_m),
-            ("half-life-months", &self.half_life_months),
-            ("resolution", &self.resolution),
-            ("months", &self.months),
-        ] {
-            if let Some(v) = v {
-                p.push((k.to_owned(), v.clone()));
-            }
-        }
+        push_some(
+            &mut p,
+            &[
+                ("cameras", &self.cameras),
+                ("radius-m", &self.radius_m),
+                ("half-life-months", &self.half_life_months),
+                ("resolution", &self.resolution),
+                ("months", &self.months),
+            ],
+        );
         for (k, on) in [
             ("existing", self.existing),
             ("exact", self.exact),
