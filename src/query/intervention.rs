@@ -35,7 +35,7 @@ use chrono::{Datelike, Months, NaiveDate};
 use geo::{BoundingRect, Contains, Distance, Euclidean, MultiPolygon, Point, Rect};
 use serde_json::{Value, json};
 
-use super::purple_flag::geojson_polygons;
+use super::area::geojson_polygons;
 use super::{ParamBag, ParamError, QueryError, RawSelection, Selected, Selection, parse_in_range};
 use crate::analysis::wdq::{Counts, WdqResult, wdq};
 use crate::domain::Month;

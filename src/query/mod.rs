@@ -4,6 +4,7 @@
 //! this module, so both check parameters the same way.
 
 mod aggregate;
+mod area;
 mod bag;
 mod cctv;
 mod density;
@@ -28,6 +29,10 @@ use h3o::CellIndex;
 use serde_json::{Value, json};
 
 pub use aggregate::{AggregateError, CellCounts, cell_counts};
+pub use area::{
+    AreaError, AreaSource, MAX_POLYGON_FILE_BYTES, MAX_POLYGON_VERTICES, StudyArea,
+    area_weighted_residents, geojson_polygons, parse_polygon,
+};
 pub use bag::{MAX_PARAMS, MAX_VALUE_LEN, ParamBag};
 pub use cctv::{
     CCTV_PARAMS, CctvRequest, CctvResult, DEFAULT_CAMERAS, DEFAULT_CCTV_RESOLUTION,
@@ -64,9 +69,8 @@ pub use patrol::{
     PatrolRequest, PatrolResult, Place, ROUND_MIN, Stop, bin_text, clock, run_patrol,
 };
 pub use purple_flag::{
-    AreaError, AreaSource, MAX_PERIODS, MAX_POLYGON_FILE_BYTES, MAX_POLYGON_VERTICES,
-    PURPLE_FLAG_PARAMS, PurpleFlagRequest, PurpleFlagResult, StudyArea, ZoneLookup,
-    area_weighted_residents, change_pct, parse_polygon, run_purple_flag,
+    MAX_PERIODS, PURPLE_FLAG_PARAMS, PurpleFlagRequest, PurpleFlagResult, ZoneLookup, change_pct,
+    run_purple_flag,
 };
 pub use repeats::{REPEATS_PARAMS, RepeatsRequest, RepeatsResult, run_repeats};
 pub use selection::{Selected, Selection};
