@@ -778,6 +778,20 @@ mod tests {
                 "{workers} workers"
             );
         }
+        // The same file with CRLF line endings (inside the quoted field too), cut anywhere,
+        // reads as the LF file: same ids, lines and rejects.
+        let crlf = text.replace('\n', "\r\n");
+        for workers in [1, 2, 3, 13] {
+            let mut r = PoliceUkReader::new(Limits::default());
+            r.workers = Some(workers);
+            let got = r.read("t.csv", crlf.as_bytes()).unwrap();
+            assert_eq!(got.items, one.items, "CRLF, {workers} workers");
+            assert_eq!(
+                got.report.rejects(),
+                one.report.rejects(),
+                "CRLF, {workers} workers"
+            );
+        }
         let dup = one
             .report
             .rejects()
