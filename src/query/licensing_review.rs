@@ -39,7 +39,9 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use super::{ParamBag, ParamError, QueryError, RawSelection, Selection, round6, split_list};
+use super::{
+    ParamBag, ParamError, QueryError, RawSelection, Selection, round6, split_list, ward_by_key,
+};
 use crate::analysis::mann_kendall::mann_kendall;
 use crate::domain::{Group, Month};
 use crate::index::{NO_TIME, Snapshot};
@@ -118,19 +120,7 @@ impl ReviewRequest {
         let venues_in_ward = match bag.one("venues-in-ward")? {
             None => None,
             Some(key) => {
-                let w = snap.ward_by_key(key.trim()).ok_or_else(|| {
-                    ParamError::new(
-                        "venues-in-ward",
-                        format!(
-                            "unknown ward {key:?}; known wards: {}",
-                            snap.wards
-                                .iter()
-                                .map(|w| format!("{} ({})", w.name, w.code))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    )
-                })?;
+                let w = ward_by_key(snap, key.trim(), "venues-in-ward")?;
                 let inside: Vec<usize> = (0..snap.venues.len())
                     .filter(|&i| snap.ward_index.containing(snap.venues[i].location) == Some(w))
                     .collect();

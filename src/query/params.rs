@@ -115,26 +115,7 @@ impl RawSelection {
         let window = Window::parse(&self.window_params(), events)?;
         let wards = split_list(&self.ward, "ward")?
             .into_iter()
-            .map(|key| {
-                snap.ward_by_key(&key).ok_or_else(|| {
-                    let known: Vec<String> = snap
-                        .wards
-                        .iter()
-                        .map(|w| format!("{} ({})", w.name, w.code))
-                        .collect();
-                    ParamError::new(
-                        "ward",
-                        format!(
-                            "unknown ward {key:?}; known wards: {}",
-                            if known.is_empty() {
-                                "none (import wards first)".to_owned()
-                            } else {
-                                known.join(", ")
-                            }
-                        ),
-                    )
-                })
-            })
+            .map(|key| ward_by_key(snap, &key, "ward"))
             .collect::<Result<Vec<_>, _>>()?;
         let mut wards = wards;
         wards.sort_unstable();
@@ -153,6 +134,29 @@ impl RawSelection {
             categories,
         })
     }
+}
+
+/// The ward with this code or name (any case), or an error for `parameter` listing the known
+/// wards.
+pub fn ward_by_key(snap: &Snapshot, key: &str, parameter: &str) -> Result<usize, ParamError> {
+    snap.ward_by_key(key).ok_or_else(|| {
+        let known: Vec<String> = snap
+            .wards
+            .iter()
+            .map(|w| format!("{} ({})", w.name, w.code))
+            .collect();
+        ParamError::new(
+            parameter,
+            format!(
+                "unknown ward {key:?}; known wards: {}",
+                if known.is_empty() {
+                    "none (import wards first)".to_owned()
+                } else {
+                    known.join(", ")
+                }
+            ),
+        )
+    })
 }
 
 /// Splits repeatable, comma-separated values; trims; drops empties; caps the count.

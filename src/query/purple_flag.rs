@@ -62,7 +62,7 @@ use h3o::Resolution;
 use serde_json::{Value, json};
 
 use super::area::{AreaError, AreaSource, StudyArea, area_weighted_residents, parse_polygon};
-use super::{HotspotRequest, ParamBag, ParamError, QueryError, run_hotspots};
+use super::{HotspotRequest, ParamBag, ParamError, QueryError, run_hotspots, ward_by_key};
 use crate::analysis::gi_star::{GiStarOptions, Inference};
 use crate::domain::{Group, Month, Wgs84};
 use crate::index::{NO_TIME, Snapshot};
@@ -162,24 +162,7 @@ impl PurpleFlagRequest {
             StudyArea::new(AreaSource::Polygon, "drawn polygon".into(), mp)
                 .map_err(|e| bad("polygon", e))?
         } else if let Some(key) = ward {
-            let i = snap.ward_by_key(&key).ok_or_else(|| {
-                let known: Vec<String> = snap
-                    .wards
-                    .iter()
-                    .map(|w| format!("{} ({})", w.name, w.code))
-                    .collect();
-                ParamError::new(
-                    "ward",
-                    format!(
-                        "unknown ward {key:?}; known wards: {}",
-                        if known.is_empty() {
-                            "none (import wards first)".to_owned()
-                        } else {
-                            known.join(", ")
-                        }
-                    ),
-                )
-            })?;
+            let i = ward_by_key(snap, &key, "ward")?;
             let w = &snap.wards[i];
             StudyArea::new(
                 AreaSource::Ward(i),
