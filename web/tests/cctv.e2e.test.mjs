@@ -5,75 +5,29 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 
+import { ROOT, freePort, launchBrowser, startServer, stopServer } from './harness.mjs';
 import { siteText, summaryText } from '../cctv.js';
 
-const WEB = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const ROOT = resolve(WEB, '..');
-const BIN = process.env.HOTSPOT_BIN ?? join(ROOT, 'target', 'debug', 'hotspot');
 const SHOTS = join(ROOT, 'target', 'screenshots');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const STARTUP_MS = 180_000;
 
 let server;
 let base;
+let chromium;
 let browser;
-let profile;
-
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.on('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  const port = await freePort();
-  server = spawn(BIN, ['serve', '--demo', '--addr', `127.0.0.1:${port}`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  base = await new Promise((ok, fail) => {
-    let out = '';
-    const timer = setTimeout(() => fail(new Error(`no "Serving the map at" line within ${STARTUP_MS} ms:\n${out}`)), STARTUP_MS);
-    const onData = (chunk) => {
-      out += chunk;
-      const m = /Serving the map at (http:\/\/\S+?)\/?(\s|$)/.exec(out);
-      if (m) { clearTimeout(timer); ok(m[1]); }
-    };
-    server.stdout.on('data', onData);
-    server.stderr.on('data', onData);
-    server.on('exit', (code) => { clearTimeout(timer); fail(new Error(`${BIN} exited with ${code}:\n${out}`)); });
-  });
-  profile = mkdtempSync(join(tmpdir(), 'hotspot-cctv-chromium-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1280, height: 800 },
-    reducedMotion: 'reduce',
-  });
+  ({ child: server, url: base } = await startServer(await freePort()));
+  chromium = await launchBrowser();
+  ({ browser } = chromium);
 });
 
 after(async () => {
-  await browser?.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((ok) => server.once('exit', ok));
-    server.kill('SIGTERM');
-    const forced = setTimeout(() => server.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(forced);
-  }
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await chromium?.close();
+  await stopServer(server);
 });
 
 async function api(path) {

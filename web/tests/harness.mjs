@@ -60,14 +60,15 @@ export async function stopServer(child) {
   clearTimeout(forced);
 }
 
-/** Headless Chromium with a fresh profile; `close()` also removes the profile. */
-export async function launchBrowser() {
+/** Headless Chromium with a fresh profile (1280 × 800 unless `viewport` says otherwise);
+ * `close()` also removes the profile. */
+export async function launchBrowser({ viewport = { width: 1280, height: 800 } } = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'hotspot-chromium-'));
   const browser = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1280, height: 800 },
+    viewport,
     acceptDownloads: true,
     reducedMotion: 'reduce',
   });

@@ -5,42 +5,19 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = process.env.HOTSPOT_BIN ?? join(ROOT, 'target', 'debug', 'hotspot');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+import { ROOT, freePort, launchBrowser, startServer, stopServer } from './harness.mjs';
+
 const SHOTS = join(ROOT, 'target', 'screenshots');
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 let server;
 let base;
+let chromium;
 let browser;
-let profile;
-
-/** Starts the demo server on an ephemeral port (`127.0.0.1:0`) and reads its address. */
-function startServer() {
-  return new Promise((ok, fail) => {
-    const child = spawn(BIN, ['serve', '--demo', '--addr', '127.0.0.1:0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const timer = setTimeout(() => fail(new Error(`the server did not start:\n${out}`)), 180_000);
-    const onData = (chunk) => {
-      out += chunk;
-      const m = /Serving the map at (http:\/\/\S+?)\/?(\s|$)/.exec(out);
-      if (m) { clearTimeout(timer); ok({ child, url: m[1] }); }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('error', (e) => { clearTimeout(timer); fail(new Error(`cannot start ${BIN}: ${e.message}`)); });
-    child.on('exit', (code) => { clearTimeout(timer); fail(new Error(`${BIN} exited with ${code}:\n${out}`)); });
-  });
-}
 
 async function api(path) {
   const res = await fetch(`${base}${path}`);
@@ -54,25 +31,14 @@ const near = (a, b, tolerance) => Math.abs(a - b) <= tolerance;
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  ({ child: server, url: base } = await startServer());
-  profile = mkdtempSync(join(tmpdir(), 'hotspot-licensing-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    viewport: { width: 1280, height: 900 },
-    reducedMotion: 'reduce',
-  });
+  ({ child: server, url: base } = await startServer(await freePort()));
+  chromium = await launchBrowser({ viewport: { width: 1280, height: 900 } });
+  ({ browser } = chromium);
 });
 
 after(async () => {
-  await browser?.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((ok) => server.once('exit', ok));
-    server.kill('SIGTERM');
-    await exited;
-  }
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await chromium?.close();
+  await stopServer(server);
 });
 
 test('the Licensing view lists and draws the zones the API answers, and reviews a clicked venue', async () => {

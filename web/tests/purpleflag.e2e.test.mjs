@@ -5,59 +5,26 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { freePort, launchBrowser, startServer, stopServer } from './harness.mjs';
 
 import { fmt } from '../symbology.js';
 import { MEASURES, byArea, shownValue, verdict } from '../targets.js';
 import { ROWS, kpiCell } from '../purpleflag.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = process.env.HOTSPOT_BIN ?? join(ROOT, 'target', 'debug', 'hotspot');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-
 let server;
 let base;
+let chromium;
 let browser;
-let profile;
 
 before(async () => {
-  // Port 0: the server picks a free port and prints it.
-  server = spawn(BIN, ['serve', '--demo', '--addr', '127.0.0.1:0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  base = await new Promise((ok, fail) => {
-    let out = '';
-    const timer = setTimeout(() => fail(new Error(`server did not start:\n${out}`)), 180_000);
-    const onData = (chunk) => {
-      out += chunk;
-      const m = /Serving the map at (http:\/\/\S+?)\/?(\s|$)/.exec(out);
-      if (m) { clearTimeout(timer); ok(m[1]); }
-    };
-    server.stdout.on('data', onData);
-    server.stderr.on('data', onData);
-    server.on('exit', (code) => { clearTimeout(timer); fail(new Error(`${BIN} exited with ${code}:\n${out}`)); });
-  });
-  profile = mkdtempSync(join(tmpdir(), 'hotspot-pf-chromium-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    viewport: { width: 1280, height: 800 },
-    reducedMotion: 'reduce',
-  });
+  ({ child: server, url: base } = await startServer(await freePort()));
+  chromium = await launchBrowser();
+  ({ browser } = chromium);
 });
 
 after(async () => {
-  await browser?.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((ok) => server.once('exit', ok));
-    server.kill('SIGTERM');
-    await exited;
-  }
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await chromium?.close();
+  await stopServer(server);
 });
 
 async function api(path) {
