@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use super::{
     CellCounts, ParamBag, ParamError, QueryError, RawSelection, Selected, Selection, cell_counts,
-    parse_resolution, round6,
+    parse_number, parse_resolution, round6,
 };
 use crate::analysis::kde::{GridSpec, Kde};
 use crate::domain::Bng;
@@ -40,21 +40,13 @@ pub struct DensityRequest {
 }
 
 fn metres(bag: &mut ParamBag, name: &str, min: f64, max: f64) -> Result<Option<f64>, ParamError> {
-    match bag.one(name)? {
-        None => Ok(None),
-        Some(t) => t
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite() && *v >= min && *v <= max)
-            .map(Some)
-            .ok_or_else(|| {
-                ParamError::new(
-                    name,
-                    format!("{t:?} is not a number of metres from {min} to {max}"),
-                )
-            }),
-    }
+    parse_number(
+        bag.one(name)?.as_deref(),
+        name,
+        "a number of metres",
+        min,
+        max,
+    )
 }
 
 impl DensityRequest {

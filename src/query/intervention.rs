@@ -36,7 +36,10 @@ use geo::{BoundingRect, Contains, Distance, Euclidean, MultiPolygon, Point, Rect
 use serde_json::{Value, json};
 
 use super::area::geojson_polygons;
-use super::{ParamBag, ParamError, QueryError, RawSelection, Selected, Selection, parse_in_range};
+use super::{
+    ParamBag, ParamError, QueryError, RawSelection, Selected, Selection, parse_in_range,
+    parse_number,
+};
 use crate::analysis::wdq::{Counts, WdqResult, wdq};
 use crate::domain::Month;
 use crate::index::{NO_TIME, Snapshot, to_bng};
@@ -254,20 +257,14 @@ impl InterventionRequest {
         } else {
             TargetArea::Wards(wards_of(target_wards, "ward", snap, events)?)
         };
-        let buffer_m = match bag.one("buffer-m")? {
-            None => 200.0,
-            Some(t) => t
-                .trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|v| v.is_finite() && (0.0..=5_000.0).contains(v))
-                .ok_or_else(|| {
-                    ParamError::new(
-                        "buffer-m",
-                        format!("{t:?} is not a number of metres from 0 to 5000"),
-                    )
-                })?,
-        };
+        let buffer_m = parse_number(
+            bag.one("buffer-m")?.as_deref(),
+            "buffer-m",
+            "a number of metres",
+            0.0,
+            5_000.0,
+        )?
+        .unwrap_or(200.0);
         let control_wards = wards_of(bag.all("control-ward"), "control-ward", snap, events)?;
         Ok(InterventionRequest {
             selection,

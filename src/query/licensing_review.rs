@@ -40,7 +40,8 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use super::{
-    ParamBag, ParamError, QueryError, RawSelection, Selection, round6, split_list, ward_by_key,
+    ParamBag, ParamError, QueryError, RawSelection, Selection, parse_number, round6, split_list,
+    ward_by_key,
 };
 use crate::analysis::mann_kendall::mann_kendall;
 use crate::domain::{Group, Month};
@@ -82,20 +83,14 @@ pub(super) fn parse_metres(
     min: f64,
     max: f64,
 ) -> Result<f64, ParamError> {
-    match bag.one(name)? {
-        None => Ok(default),
-        Some(t) => t
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite() && *v >= min && *v <= max)
-            .ok_or_else(|| {
-                ParamError::new(
-                    name,
-                    format!("{t:?} is not a number of metres from {min} to {max}"),
-                )
-            }),
-    }
+    Ok(parse_number(
+        bag.one(name)?.as_deref(),
+        name,
+        "a number of metres",
+        min,
+        max,
+    )?
+    .unwrap_or(default))
 }
 
 impl ReviewRequest {

@@ -62,7 +62,7 @@ pub use licensing_zones::{
 };
 pub use params::{
     MAX_LIST_VALUES, ParamError, RawSelection, SELECTION_PARAMS, parse_bool, parse_in_range,
-    parse_resolution, split_list, ward_by_key,
+    parse_number, parse_resolution, split_list, ward_by_key,
 };
 pub use patrol::{
     LeftOut, MAX_PLACES, MAX_START_M, MIN_REVISIT_MIN, PATROL_PARAMS, PLACE_SHARE, PatrolError,

@@ -191,6 +191,32 @@ pub fn parse_resolution(text: Option<&str>) -> Result<Option<Resolution>, ParamE
     }
 }
 
+/// Parses a finite decimal parameter within `min..=max`; `None` when not given (or blank).
+/// `what` names the quantity in the error: `"a number of metres"` gives
+/// `"12x" is not a number of metres from 10 to 1000`.
+pub fn parse_number(
+    text: Option<&str>,
+    parameter: &str,
+    what: &str,
+    min: f64,
+    max: f64,
+) -> Result<Option<f64>, ParamError> {
+    match text.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) => t
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && (min..=max).contains(v))
+            .map(Some)
+            .ok_or_else(|| {
+                ParamError::new(
+                    parameter,
+                    format!("{t:?} is not {what} from {min} to {max}"),
+                )
+            }),
+    }
+}
+
 /// Parses an integer parameter within an inclusive range.
 pub fn parse_in_range<T>(
     text: Option<&str>,
@@ -227,5 +253,28 @@ pub fn parse_bool(text: Option<&str>, parameter: &str, default: bool) -> Result<
             parameter,
             format!("{t:?} is not true or false"),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_finite_and_in_range() {
+        let p = |t| parse_number(t, "radius-m", "a number of metres", 10.0, 1000.0);
+        assert_eq!(p(None), Ok(None));
+        assert_eq!(p(Some("  ")), Ok(None));
+        assert_eq!(p(Some(" 10 ")), Ok(Some(10.0)));
+        assert_eq!(p(Some("1000")), Ok(Some(1000.0)));
+        assert_eq!(p(Some("250.5")), Ok(Some(250.5)));
+        for bad in ["9.99", "1000.01", "NaN", "inf", "12x", "-50"] {
+            let e = p(Some(bad)).unwrap_err();
+            assert_eq!(e.parameter, "radius-m");
+            assert_eq!(
+                e.message,
+                format!("{bad:?} is not a number of metres from 10 to 1000")
+            );
+        }
     }
 }

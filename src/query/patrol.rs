@@ -55,7 +55,7 @@ use serde_json::{Value, json};
 
 use super::{
     HotspotRequest, HotspotResult, ParamBag, ParamError, QueryError, RawSelection, Selection,
-    parse_in_range, run_hotspots, split_list,
+    parse_in_range, parse_number, run_hotspots, split_list,
 };
 use crate::analysis::gi_star::{GiStarOptions, Inference};
 use crate::analysis::route::{DETOUR_FACTOR, RouteError, plan_route, walking_m};
@@ -220,16 +220,14 @@ impl PatrolRequest {
             .ok_or_else(|| ParamError::new("resolution", "must be 9 or 10"))?;
         let dwell_min =
             parse_in_range(bag.one("dwell-min")?.as_deref(), "dwell-min", 15u32, 10, 15)?;
-        let walk_kmh = match bag.one("walk-kmh")?.as_deref().map(str::trim) {
-            None | Some("") => 5.0,
-            Some(t) => t
-                .parse::<f64>()
-                .ok()
-                .filter(|v| (2.0..=8.0).contains(v))
-                .ok_or_else(|| {
-                    ParamError::new("walk-kmh", format!("{t:?} is not a speed from 2 to 8 km/h"))
-                })?,
-        };
+        let walk_kmh = parse_number(
+            bag.one("walk-kmh")?.as_deref(),
+            "walk-kmh",
+            "a speed in km/h",
+            2.0,
+            8.0,
+        )?
+        .unwrap_or(5.0);
         Ok(PatrolRequest {
             selection,
             hours,

@@ -30,7 +30,8 @@ use rstar::{RTree, primitives::GeomWithData};
 use serde_json::{Value, json};
 
 use super::{
-    ParamBag, ParamError, QueryError, RawSelection, Selected, Selection, parse_in_range, round6,
+    ParamBag, ParamError, QueryError, RawSelection, Selected, Selection, parse_in_range,
+    parse_number, round6,
 };
 use crate::domain::{Month, Source};
 use crate::index::{NO_TIME, Snapshot};
@@ -84,20 +85,14 @@ impl RepeatsRequest {
             1,
             3_650,
         )?;
-        let tolerance_m = match bag.one("tolerance-m")? {
-            None => 10.0,
-            Some(t) => t
-                .trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|v| v.is_finite() && (0.0..=100.0).contains(v))
-                .ok_or_else(|| {
-                    ParamError::new(
-                        "tolerance-m",
-                        format!("{t:?} is not a number of metres from 0 to 100"),
-                    )
-                })?,
-        };
+        let tolerance_m = parse_number(
+            bag.one("tolerance-m")?.as_deref(),
+            "tolerance-m",
+            "a number of metres",
+            0.0,
+            100.0,
+        )?
+        .unwrap_or(10.0);
         let victims = match bag.one("victims")? {
             None => None,
             Some(t) => Some(super::parse_bool(Some(&t), "victims", true)?),

@@ -48,7 +48,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use super::{ParamBag, ParamError, QueryError, parse_in_range};
+use super::{ParamBag, ParamError, QueryError, parse_in_range, parse_number};
 use crate::domain::{Group, Source};
 use crate::index::{NO_TIME, Snapshot};
 
@@ -84,20 +84,14 @@ pub struct TargetsRequest {
 }
 
 fn rate(bag: &mut ParamBag, name: &str, default: f64) -> Result<f64, ParamError> {
-    match bag.one(name)?.map(|t| t.trim().to_owned()) {
-        None => Ok(default),
-        Some(t) if t.is_empty() => Ok(default),
-        Some(t) => t
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite() && (0.0..=1000.0).contains(v))
-            .ok_or_else(|| {
-                ParamError::new(
-                    name,
-                    format!("{t:?} is not a rate per 1,000 residents from 0 to 1000"),
-                )
-            }),
-    }
+    Ok(parse_number(
+        bag.one(name)?.as_deref(),
+        name,
+        "a rate per 1,000 residents",
+        0.0,
+        1000.0,
+    )?
+    .unwrap_or(default))
 }
 
 impl TargetsRequest {

@@ -6,7 +6,9 @@ use h3o::Resolution;
 
 use crate::domain::{Group, Wgs84};
 use crate::index::{Snapshot, resolution_from_number};
-use crate::query::{ParamBag, ParamError, RawSelection, Selection, parse_bool, parse_in_range};
+use crate::query::{
+    ParamBag, ParamError, RawSelection, Selection, parse_bool, parse_in_range, parse_number,
+};
 use crate::time::EventCalendar;
 
 /// Parameter names `cctv` accepts (besides the selection's).
@@ -84,21 +86,13 @@ fn number(
     max: f64,
     unit: &str,
 ) -> Result<Option<f64>, ParamError> {
-    match bag.one(name)? {
-        None => Ok(None),
-        Some(t) => t
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite() && *v >= min && *v <= max)
-            .map(Some)
-            .ok_or_else(|| {
-                ParamError::new(
-                    name,
-                    format!("{t:?} is not a number of {unit} from {min} to {max}"),
-                )
-            }),
-    }
+    parse_number(
+        bag.one(name)?.as_deref(),
+        name,
+        &format!("a number of {unit}"),
+        min,
+        max,
+    )
 }
 
 /// Parses `group:weight` pairs (`asb:1,violence:3`) over the defaults of methods.md §10.
