@@ -59,9 +59,6 @@ pub const MAX_REVIEW_VENUES: usize = 500;
 /// street's length either side of a door).
 pub const DEFAULT_REVIEW_RADIUS_M: f64 = 100.0;
 
-/// Longest span spread over hours, minutes (31 days); longer spans count at their start.
-const MAX_SPREAD_MIN: i64 = 31 * 1440;
-
 /// A checked review request.
 #[derive(Debug, Clone)]
 pub struct ReviewRequest {
@@ -301,27 +298,8 @@ fn spread(window: &Window, start: i64, end: i64, weight: f64, table: &mut [[f64;
         let hour = (minute.rem_euclid(1440) / 60) as usize;
         table[weekday_of_day(day)][hour] += w;
     };
-    if end <= start || end - start > MAX_SPREAD_MIN {
-        put(start, weight);
-        return;
-    }
-    let mut parts = Vec::new();
-    let mut a = start;
-    while a < end {
-        let b = ((a.div_euclid(60) + 1) * 60).min(end);
-        let inside = window.weight(a, b) * (b - a) as f64;
-        if inside > 0.0 {
-            parts.push((a, inside));
-        }
-        a = b;
-    }
-    let sum: f64 = parts.iter().map(|p| p.1).sum();
-    if sum <= 0.0 {
-        put(start, weight);
-        return;
-    }
-    for (m, x) in parts {
-        put(m, weight * x / sum);
+    for (minute, share) in window.hour_shares(start, end) {
+        put(minute, weight * share);
     }
 }
 

@@ -20,9 +20,6 @@ use crate::time::EventCalendar;
 /// Parameter names `stats` accepts (besides the selection's).
 pub const STATS_PARAMS: &[&str] = &["by", "cell"];
 
-/// Longest span spread over hours, minutes (31 days); longer spans count at their start.
-const MAX_SPREAD_MIN: i64 = 31 * 24 * 60;
-
 const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// A dimension to count by.
@@ -221,25 +218,11 @@ pub fn run_stats(snap: &Snapshot, request: &StatsRequest) -> Result<StatsResult,
 
 /// The start minute of each hour a row's time falls in, with its share of the row's weight.
 fn hour_shares(selection: &Selection, start: i64, end: i64, needs_time: bool) -> Vec<(i64, f64)> {
-    if !needs_time || end <= start || end - start > MAX_SPREAD_MIN {
-        return vec![(start, 1.0)];
+    if needs_time {
+        selection.window.hour_shares(start, end)
+    } else {
+        vec![(start, 1.0)]
     }
-    let window = &selection.window;
-    let mut parts = Vec::new();
-    let mut a = start;
-    while a < end {
-        let b = ((a.div_euclid(60) + 1) * 60).min(end);
-        let inside = window.weight(a, b) * (b - a) as f64;
-        if inside > 0.0 {
-            parts.push((a, inside));
-        }
-        a = b;
-    }
-    let sum: f64 = parts.iter().map(|p| p.1).sum();
-    if sum <= 0.0 {
-        return vec![(start, 1.0)];
-    }
-    parts.into_iter().map(|(m, x)| (m, x / sum)).collect()
 }
 
 impl StatsResult {

@@ -26,4 +26,6 @@ pub use calendar::{
 };
 pub use local::{incident_minutes, local_minutes, local_minutes_of_utc, naive_of_minutes};
 pub use pattern::{Days, Hours, Preset};
-pub use window::{CalendarFilter, MonthInclusion, Window, WindowError, WindowParams};
+pub use window::{
+    CalendarFilter, MAX_SPREAD_MIN, MonthInclusion, Window, WindowError, WindowParams,
+};

@@ -38,6 +38,9 @@ pub const MAX_PARAM_CHARS: usize = 100;
 
 /// Minutes beyond ±2^40 (about two million years) are clamped in [`Window::weight`].
 const MINUTE_LIMIT: i64 = 1 << 40;
+/// Longest span [`Window::hour_shares`] spreads over hours (31 days, in minutes); longer ones
+/// count at their start.
+pub const MAX_SPREAD_MIN: i64 = 31 * 24 * 60;
 
 /// Window parameters as given (CLI flags or a query string), not yet checked.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -595,6 +598,33 @@ impl Window {
         (inside as f64 / duration as f64).clamp(0.0, 1.0)
     }
 
+    /// How a span's weight spreads over the clock hours it covers inside the window
+    /// (aoristic): the start minute of each hour with the share of the span's in-window time
+    /// in it; the shares sum to 1. An instant, a span of more than [`MAX_SPREAD_MIN`], or a
+    /// span with no time in the window gives `[(start_min, 1.0)]`.
+    ///
+    /// Notes: O(hours in the span), each a [`Window::weight`] call.
+    pub fn hour_shares(&self, start_min: i64, end_min: i64) -> Vec<(i64, f64)> {
+        if end_min <= start_min || end_min - start_min > MAX_SPREAD_MIN {
+            return vec![(start_min, 1.0)];
+        }
+        let mut parts = Vec::new();
+        let mut a = start_min;
+        while a < end_min {
+            let b = ((a.div_euclid(60) + 1) * 60).min(end_min);
+            let inside = self.weight(a, b) * (b - a) as f64;
+            if inside > 0.0 {
+                parts.push((a, inside));
+            }
+            a = b;
+        }
+        let sum: f64 = parts.iter().map(|p| p.1).sum();
+        if sum <= 0.0 {
+            return vec![(start_min, 1.0)];
+        }
+        parts.into_iter().map(|(m, x)| (m, x / sum)).collect()
+    }
+
     /// The window's wall-clock interval for night `night`: `[start, end)` local minutes.
     fn night_interval(&self, night: i64) -> (i64, i64) {
         let base = night * MINUTES_PER_DAY;
@@ -812,6 +842,25 @@ mod tests {
                 .and_hms_opt(h, min, 0)
                 .unwrap(),
         )
+    }
+
+    #[test]
+    fn hour_shares_split_the_in_window_time_by_clock_hour() {
+        let w = Window::try_from(params(&[("days", "fri"), ("hours", "20:00-04:00")])).unwrap();
+        // Friday 19:30 to Saturday 01:00: 19:30-20:00 is outside, 20:00-01:00 (300 min) inside.
+        let (s, e) = (at(2017, 6, 9, 19, 30), at(2017, 6, 10, 1, 0));
+        let shares = w.hour_shares(s, e);
+        let want: Vec<(i64, f64)> = [(20, 60.0), (21, 60.0), (22, 60.0), (23, 60.0)]
+            .into_iter()
+            .map(|(h, m)| (at(2017, 6, 9, h, 0), m / 300.0))
+            .chain([(at(2017, 6, 10, 0, 0), 60.0 / 300.0)])
+            .collect();
+        assert_eq!(shares, want);
+        // Instants, spans wholly outside and spans over 31 days count at their start.
+        assert_eq!(w.hour_shares(s, s), vec![(s, 1.0)]);
+        let noon = at(2017, 6, 9, 12, 0);
+        assert_eq!(w.hour_shares(noon, noon + 120), vec![(noon, 1.0)]);
+        assert_eq!(w.hour_shares(s, s + MAX_SPREAD_MIN + 1), vec![(s, 1.0)]);
     }
 
     #[test]
