@@ -130,19 +130,32 @@ pub fn finish(bag: ParamBag, endpoint: Endpoint, also: &[&str]) -> Result<(), Ap
 /// Renders a computed analysis in `format` (one [`Format::choices`] allows for its endpoint).
 pub fn render(computed: &Computed, snap: &Snapshot, format: Format) -> Response {
     let a = &computed.analysis;
-    let text = |body: String, media_type: &'static str| {
-        let mut r = body.into_response();
-        r.headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
-        r
-    };
     match format {
         Format::GeoJson => typed_json(&a.geojson(snap), GEOJSON),
         Format::Json => typed_json(&a.json(snap), JSON),
-        Format::Csv => text(a.csv(snap), CSV),
-        Format::Html => text(a.html(snap).unwrap_or_default(), HTML),
-        Format::Table => text(a.table(snap).unwrap_or_default(), TEXT),
+        Format::Csv => typed_text(a.csv(snap), CSV),
+        Format::Html => typed_text(a.html(snap).unwrap_or_default(), HTML),
+        Format::Table => typed_text(a.table(snap).unwrap_or_default(), TEXT),
     }
+}
+
+/// A text body (CSV, HTML, plain text, GPX ...) with the given media type.
+pub fn typed_text(body: String, media_type: &'static str) -> Response {
+    let mut r = body.into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
+    r
+}
+
+/// Runs CPU-bound work (an analysis run per request) on the blocking pool.
+pub(super) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::Internal {
+            detail: format!("analysis task failed: {e}"),
+        })?
 }
 
 pub(super) async fn answer(

@@ -20,19 +20,19 @@
 //! keeps a response that holds victims.
 
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::analyses::{param_error, query_error};
-use super::api::{CSV, query_pairs};
+use super::api::{CSV, blocking, query_pairs, typed_text};
 use super::auth::check_bearer;
 use super::error::ApiError;
 use super::ogc::{GEOJSON, JSON, typed_json};
 use super::state::{AppState, Snap};
 use crate::query::{
-    INTERVENTION_PARAMS, InterventionRequest, KNOX_PARAMS, KnoxRequest, ParamBag, QueryError,
-    REPEATS_PARAMS, RepeatsRequest, SELECTION_PARAMS, run_intervention, run_knox, run_repeats,
+    INTERVENTION_PARAMS, InterventionRequest, KNOX_PARAMS, KnoxRequest, ParamBag, REPEATS_PARAMS,
+    RepeatsRequest, SELECTION_PARAMS, run_intervention, run_knox, run_repeats,
 };
 
 /// The format asked for, checked against `choices` (the default first).
@@ -70,24 +70,6 @@ fn finish(bag: ParamBag, own: &[&str]) -> Result<(), ApiError> {
     bag.finish(&known).map_err(|e| param_error(&e))
 }
 
-fn text(body: String, media_type: &'static str) -> Response {
-    let mut r = body.into_response();
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
-    r
-}
-
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, QueryError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ApiError::Internal {
-            detail: format!("analysis task failed: {e}"),
-        })?
-        .map_err(|e| query_error(&e))
-}
-
 /// `GET /api/knox`: the Knox near-repeat test and near-repeat alerts.
 pub async fn knox(
     State(state): State<AppState>,
@@ -100,7 +82,7 @@ pub async fn knox(
         .map_err(|e| param_error(&e))?;
     finish(bag, KNOX_PARAMS)?;
     let s = snap.clone();
-    let run = blocking(move || run_knox(&s, &request)).await?;
+    let run = blocking(move || run_knox(&s, &request).map_err(|e| query_error(&e))).await?;
     Ok(match format {
         "geojson" => typed_json(&run.geojson(&snap), GEOJSON),
         _ => typed_json(&run.json(&snap), JSON),
@@ -133,10 +115,10 @@ pub async fn repeats(
         }
     }
     let s = snap.clone();
-    let result = blocking(move || run_repeats(&s, &request)).await?;
+    let result = blocking(move || run_repeats(&s, &request).map_err(|e| query_error(&e))).await?;
     Ok(match format {
         "geojson" => typed_json(&result.geojson(&snap), GEOJSON),
-        "csv" => text(result.csv(&snap), CSV),
+        "csv" => typed_text(result.csv(&snap), CSV),
         _ => typed_json(&result.json(&snap), JSON),
     })
 }
@@ -154,7 +136,8 @@ pub async fn intervention(
             .map_err(|e| param_error(&e))?;
     finish(bag, INTERVENTION_PARAMS)?;
     let s = snap.clone();
-    let result = blocking(move || run_intervention(&s, &request)).await?;
+    let result =
+        blocking(move || run_intervention(&s, &request).map_err(|e| query_error(&e))).await?;
     debug_assert_eq!(format, "json");
     Ok(typed_json(&result.json(&snap), JSON))
 }

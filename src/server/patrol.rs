@@ -9,11 +9,10 @@
 //! 3. Render the format asked for.
 
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use super::analyses::{param_error, query_error};
-use super::api::{HTML, query_pairs};
+use super::api::{HTML, query_pairs, typed_text};
 use super::error::ApiError;
 use super::ogc::{GEOJSON, JSON, typed_json};
 use super::state::{AppState, Snap};
@@ -24,13 +23,6 @@ pub const PATROL_FORMATS: &[&str] = &["html", "geojson", "gpx", "json"];
 
 /// Media type of GPX files.
 pub const GPX: &str = "application/gpx+xml";
-
-fn typed_text(body: String, media_type: &'static str) -> Response {
-    let mut r = body.into_response();
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
-    r
-}
 
 /// `GET /api/patrol`.
 pub async fn patrol(

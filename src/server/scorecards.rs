@@ -14,12 +14,11 @@
 use std::sync::Arc;
 
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::analyses::{param_error, query_error};
-use super::api::{CSV, HTML, query_pairs};
+use super::api::{CSV, HTML, blocking, query_pairs, typed_text};
 use super::error::ApiError;
 use super::ogc::{JSON, typed_json};
 use super::state::{AppState, Snap};
@@ -75,23 +74,6 @@ fn format_of(bag: &mut ParamBag, path: &str, choices: &[&str]) -> Result<String,
     }
 }
 
-fn text(body: String, media_type: &'static str) -> Response {
-    let mut r = body.into_response();
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
-    r
-}
-
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ApiError::Internal {
-            detail: e.to_string(),
-        })?
-}
-
 /// `GET /api/licensing/purple-flag`: the Purple Flag scorecard of an area.
 pub async fn purple_flag(
     State(_state): State<AppState>,
@@ -110,8 +92,8 @@ pub async fn purple_flag(
     blocking(move || {
         let res = run_purple_flag(&snap, &request).map_err(|e| query_error(&e))?;
         Ok(match format.as_str() {
-            "html" => text(res.html(), HTML),
-            "csv" => text(res.csv(), CSV),
+            "html" => typed_text(res.html(), HTML),
+            "csv" => typed_text(res.csv(), CSV),
             _ => typed_json(&res.json(), JSON),
         })
     })
@@ -135,7 +117,7 @@ pub async fn targets(
     blocking(move || {
         let res = run_targets(&snap, &request).map_err(|e| query_error(&e))?;
         Ok(match format.as_str() {
-            "csv" => text(res.csv(), CSV),
+            "csv" => typed_text(res.csv(), CSV),
             _ => typed_json(&res.json(), JSON),
         })
     })
