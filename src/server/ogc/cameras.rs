@@ -36,14 +36,7 @@ impl Collection for Cameras {
     }
 
     fn extent(&self, snap: &Snapshot) -> Extent {
-        Extent {
-            bbox: Extent::of_points(
-                snap.cameras
-                    .iter()
-                    .map(|c| [c.location.lon(), c.location.lat()]),
-            ),
-            interval: None,
-        }
+        Extent::of_locations(snap.cameras.iter().map(|c| c.location))
     }
 
     fn properties(&self) -> Value {

@@ -28,6 +28,14 @@ pub struct Extent {
 }
 
 impl Extent {
+    /// The extent of a collection of points without time.
+    pub fn of_locations(locations: impl IntoIterator<Item = Wgs84>) -> Extent {
+        Extent {
+            bbox: Extent::of_points(locations.into_iter().map(|l| [l.lon(), l.lat()])),
+            interval: None,
+        }
+    }
+
     /// The box around positions (`None` when there are none).
     pub fn of_points(points: impl IntoIterator<Item = [f64; 2]>) -> Option<[f64; 4]> {
         points.into_iter().fold(None, |acc, [lon, lat]| {

@@ -43,14 +43,7 @@ impl Collection for Venues {
     }
 
     fn extent(&self, snap: &Snapshot) -> Extent {
-        Extent {
-            bbox: Extent::of_points(
-                snap.venues
-                    .iter()
-                    .map(|v| [v.location.lon(), v.location.lat()]),
-            ),
-            interval: None,
-        }
+        Extent::of_locations(snap.venues.iter().map(|v| v.location))
     }
 
     fn properties(&self) -> Value {
